@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Ibex.Cli.Commands;
+using Npgsql;
+
+namespace Ibex.Cli;
+
+/// <summary>Builds the command tree and runs one command line. Errors become one line on stderr and an exit code.</summary>
+public static class IbexCli
+{
+    /// <summary>Exit code for an unexpected failure (a bug): EX_SOFTWARE.</summary>
+    public const int InternalErrorExitCode = 70;
+
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("Ibex: multi-master and primary-to-replica replication for PostgreSQL, built on logical decoding.");
+        root.Options.Add(CommonOptions.Control);
+        root.Options.Add(CommonOptions.Verbose);
+        foreach (var command in new[]
+                 {
+                     SchemaCommands.Build(context),
+                 })
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    /// <summary>Runs a command line; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var root = Build(context);
+        var parse = root.Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = context.Output,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IbexException e)
+        {
+            await context.Error.WriteLineAsync("ibex: " + OneLine(e.Message)).ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await context.Error.WriteLineAsync("ibex: interrupted").ConfigureAwait(false);
+            return 130;
+        }
+        catch (NpgsqlException e)
+        {
+            await context.Error.WriteLineAsync("ibex: " + OneLine(Describe(e))).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await context.Error.WriteLineAsync($"ibex: internal error ({e.GetType().Name}): {OneLine(e.Message)}").ConfigureAwait(false);
+            if (context.Environment("IBEX_DEBUG") is { Length: > 0 })
+                await context.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return InternalErrorExitCode;
+        }
+    }
+
+    static string Describe(NpgsqlException e) => e is PostgresException pg ? $"{pg.MessageText} (SQLSTATE {pg.SqlState})" : e.Message;
+
+    internal static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

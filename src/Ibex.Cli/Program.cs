@@ -1,0 +1,1 @@
+return await Ibex.Cli.CliApp.MainAsync(args);

@@ -1,0 +1,239 @@
+using Ibex.Changes;
+using Ibex.Connections;
+using Ibex.Control;
+using Ibex.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+
+namespace Ibex.Capture;
+
+/// <summary>
+/// Reads one logical replication slot with pgoutput and turns its messages into <see cref="StreamItem"/>s: whole
+/// transactions in commit order, row values copied out of Npgsql's reused buffers. Transactions that carry an Ibex
+/// replication origin were applied by Ibex itself; unless <c>forward</c> is set they are not passed on (that is
+/// what stops multi-master loops), but their end LSN still is, as a marker, so the slot does not retain their WAL.
+/// </summary>
+public sealed class SlotReader : IAsyncDisposable
+{
+    /// <summary>Prefix of the logical decoding messages Ibex emits on sources (wait markers, heartbeats).</summary>
+    public const string MessagePrefix = "ibex";
+
+    readonly NpgsqlConnectionStringBuilder _settings;
+    readonly string _slot;
+    readonly string _publication;
+    readonly bool _forward;
+    readonly ILogger _log;
+    readonly Dictionary<uint, RelationInfo> _relations = [];
+    LogicalReplicationConnection? _conn;
+    int _state = (int)ReaderState.Connecting;
+    int _relationVersion;
+
+    public SlotReader(NpgsqlConnectionStringBuilder settings, string slot, string publication, bool forward, ILogger log)
+    {
+        _settings = SessionSettings.For(settings, "ibex");
+        _slot = slot;
+        _publication = publication;
+        _forward = forward;
+        _log = log;
+    }
+
+    public ReaderState State => (ReaderState)Volatile.Read(ref _state);
+
+    /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
+    public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
+
+    /// <summary>Transactions skipped because they came from another Ibex node.</summary>
+    public long SkippedOriginTransactions { get; private set; }
+
+    /// <summary>Commit timestamp of the last transaction read (for lag reporting).</summary>
+    public DateTime LastCommitTimestamp { get; private set; }
+
+    /// <summary>Tells the server that everything before <paramref name="lsn"/> has been applied everywhere.</summary>
+    public void Acknowledge(NpgsqlLogSequenceNumber lsn) => _conn?.SetReplicationStatus(lsn);
+
+    /// <summary>Connects and streams from <paramref name="startLsn"/> (or the slot's confirmed position) until cancelled.</summary>
+    public async Task RunAsync(NpgsqlLogSequenceNumber startLsn, Func<StreamItem, CancellationToken, ValueTask> dispatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dispatch);
+        _conn = new LogicalReplicationConnection(_settings.ConnectionString)
+        {
+            WalReceiverStatusInterval = TimeSpan.FromSeconds(1),
+            WalReceiverTimeout = TimeSpan.FromSeconds(60),
+        };
+        await _conn.Open(cancellationToken).ConfigureAwait(false);
+        if (startLsn != default)
+            _conn.SetReplicationStatus(startLsn);
+        var options = new PgOutputReplicationOptions(_publication, PgOutputProtocolVersion.V1, binary: false, streamingMode: PgOutputStreamingMode.Off, messages: true, twoPhase: false);
+        var slot = new PgOutputReplicationSlot(_slot);
+
+        BeginMessage? pendingBegin = null;
+        string? origin = null;
+        var begun = false;
+        var skipping = false;
+        Volatile.Write(ref _state, (int)ReaderState.BetweenTransactions);
+        await foreach (var message in _conn.StartReplication(slot, options, cancellationToken, startLsn == default ? null : startLsn).ConfigureAwait(false))
+        {
+            switch (message)
+            {
+                case BeginMessage b:
+                    Volatile.Write(ref _state, (int)ReaderState.InTransaction);
+                    pendingBegin = b;
+                    origin = null;
+                    begun = false;
+                    skipping = false;
+                    LastCommitTimestamp = b.TransactionCommitTimestamp;
+                    break;
+                case OriginMessage o:
+                    origin = o.OriginName;
+                    break;
+                case RelationMessage r:
+                    _relations[r.RelationId] = ToRelationInfo(r);
+                    break;
+                case TypeMessage:
+                    break;
+                case InsertMessage i:
+                    if (await StartTransactionAsync().ConfigureAwait(false))
+                    {
+                        var rel = Relation(i.Relation.RelationId);
+                        var row = await ReadRowAsync(i.NewRow, cancellationToken).ConfigureAwait(false);
+                        await dispatch(new ChangeItem(new Change(ChangeKind.Insert, rel, null, row)), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
+                case UpdateMessage u:
+                    if (await StartTransactionAsync().ConfigureAwait(false))
+                    {
+                        var rel = Relation(u.Relation.RelationId);
+                        RowImage? old = u switch
+                        {
+                            IndexUpdateMessage k => await ReadRowAsync(k.Key, cancellationToken).ConfigureAwait(false),
+                            FullUpdateMessage f => await ReadRowAsync(f.OldRow, cancellationToken).ConfigureAwait(false),
+                            _ => null,
+                        };
+                        var row = await ReadRowAsync(u.NewRow, cancellationToken).ConfigureAwait(false);
+                        await dispatch(new ChangeItem(new Change(ChangeKind.Update, rel, old, row)), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
+                case DeleteMessage d:
+                    if (await StartTransactionAsync().ConfigureAwait(false))
+                    {
+                        var rel = Relation(d.Relation.RelationId);
+                        var old = d switch
+                        {
+                            KeyDeleteMessage k => await ReadRowAsync(k.Key, cancellationToken).ConfigureAwait(false),
+                            FullDeleteMessage f => await ReadRowAsync(f.OldRow, cancellationToken).ConfigureAwait(false),
+                            _ => throw new InvalidOperationException($"unexpected delete message {d.GetType().Name}"),
+                        };
+                        await dispatch(new ChangeItem(new Change(ChangeKind.Delete, rel, old, null)), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
+                case TruncateMessage t:
+                    if (await StartTransactionAsync().ConfigureAwait(false))
+                    {
+                        var rels = t.Relations.Select(r => Relation(r.RelationId)).ToList();
+                        var change = new Change(ChangeKind.Truncate, rels[0], null, null, rels,
+                            t.Options.HasFlag(TruncateMessage.TruncateOptions.Cascade), t.Options.HasFlag(TruncateMessage.TruncateOptions.RestartIdentity));
+                        await dispatch(new ChangeItem(change), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
+                case CommitMessage c:
+                    if (begun)
+                        await dispatch(new CommitItem(c.CommitLsn, c.TransactionEndLsn, c.TransactionCommitTimestamp), cancellationToken).ConfigureAwait(false);
+                    else
+                        await dispatch(new MarkerItem(c.TransactionEndLsn), cancellationToken).ConfigureAwait(false);
+                    if (skipping)
+                        SkippedOriginTransactions++;
+                    pendingBegin = null;
+                    Volatile.Write(ref _state, (int)ReaderState.BetweenTransactions);
+                    break;
+                case LogicalDecodingMessage m:
+                    if (m.Prefix == MessagePrefix && (m.Flags & 1) == 0)
+                        await dispatch(new MarkerItem(m.MessageLsn), cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    _log.LogDebug("ignoring pgoutput message {Type}", message.GetType().Name);
+                    break;
+            }
+        }
+
+        // Decides, at the first change of a transaction, whether it is passed on; returns false while skipping.
+        async ValueTask<bool> StartTransactionAsync()
+        {
+            if (begun)
+                return true;
+            if (skipping)
+                return false;
+            var b = pendingBegin ?? throw new InvalidOperationException("row change outside a transaction");
+            if (!_forward && ObjectNames.IsIbexOrigin(origin))
+            {
+                skipping = true;
+                return false;
+            }
+            begun = true;
+            await dispatch(new BeginItem(b.TransactionFinalLsn, b.TransactionCommitTimestamp, b.TransactionXid, origin), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    RelationInfo Relation(uint id) => _relations.TryGetValue(id, out var r) ? r
+        : throw new InvalidOperationException($"pgoutput sent a change for relation {id} before describing it");
+
+    RelationInfo ToRelationInfo(RelationMessage r)
+    {
+        var names = new List<string>(r.Columns.Count);
+        var types = new List<uint>(r.Columns.Count);
+        var keys = new List<int>();
+        for (var i = 0; i < r.Columns.Count; i++)
+        {
+            var col = r.Columns[i];
+            names.Add(col.ColumnName);
+            types.Add(col.DataTypeId);
+            if (col.Flags.HasFlag(RelationMessage.Column.ColumnFlags.PartOfKey))
+                keys.Add(i);
+        }
+        var full = r.ReplicaIdentity == RelationMessage.ReplicaIdentitySetting.AllColumns;
+        return new RelationInfo(r.RelationId, ++_relationVersion, new QualifiedName(r.Namespace, r.RelationName), names, types, full ? [] : keys, full);
+    }
+
+    static async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
+    {
+        var builder = new RowImageBuilder(tuple.NumColumns);
+        await foreach (var value in tuple.ConfigureAwait(false))
+        {
+            switch (value.Kind)
+            {
+                case TupleDataKind.Null:
+                    builder.AddNull();
+                    break;
+                case TupleDataKind.UnchangedToastedValue:
+                    builder.AddUnchangedToast();
+                    break;
+                default:
+                    var target = builder.Reserve(value.Length);
+                    var stream = value.GetStream();
+                    await stream.ReadExactlyAsync(target, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Volatile.Write(ref _state, (int)ReaderState.Stopped);
+        if (_conn is not null)
+        {
+            try
+            {
+                await _conn.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                _log.LogDebug(e, "closing replication connection");
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Ibex.Sql;
+
+namespace Ibex.Changes;
+
+/// <summary>
+/// A source relation as pgoutput described it in its last RELATION message: name, columns in the order row images
+/// use, and which columns identify a row. A new instance replaces the old one whenever the source sends a new
+/// description (after ALTER TABLE), so changes always carry the layout they were decoded with.
+/// </summary>
+/// <param name="Id">The source's relation OID.</param>
+/// <param name="Version">Increases with every RELATION message for the same OID in one pipeline.</param>
+/// <param name="Name">Source schema and table.</param>
+/// <param name="Columns">Column names in row-image order.</param>
+/// <param name="ColumnTypes">Source type OIDs in row-image order.</param>
+/// <param name="KeyColumns">Indexes (into Columns) of the replica identity columns; empty with REPLICA IDENTITY FULL.</param>
+/// <param name="IdentityFull">REPLICA IDENTITY FULL: old rows carry every column.</param>
+public sealed record RelationInfo(uint Id, int Version, QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<uint> ColumnTypes, IReadOnlyList<int> KeyColumns, bool IdentityFull);

@@ -1,0 +1,116 @@
+using NpgsqlTypes;
+
+namespace Ibex.Changes;
+
+/// <summary>Writes stream items to a spill file and reads them back. Relations are written by reference.</summary>
+internal static class SpillCodec
+{
+    const byte BeginTag = 1, ChangeTag = 2, CommitTag = 3, MarkerTag = 4;
+
+    public static void Write(BinaryWriter w, StreamItem item, Func<RelationInfo, int> relationRef)
+    {
+        switch (item)
+        {
+            case BeginItem b:
+                w.Write(BeginTag);
+                w.Write((ulong)b.CommitLsn);
+                w.Write(b.CommitTimestamp.Ticks);
+                w.Write(b.Xid);
+                w.Write(b.Origin ?? "");
+                break;
+            case ChangeItem { Change: var c }:
+                w.Write(ChangeTag);
+                w.Write((byte)c.Kind);
+                w.Write(relationRef(c.Relation));
+                WriteRow(w, c.OldRow);
+                WriteRow(w, c.NewRow);
+                w.Write(c.Cascade);
+                w.Write(c.RestartIdentity);
+                w.Write(c.Truncated?.Count ?? -1);
+                foreach (var r in c.Truncated ?? [])
+                    w.Write(relationRef(r));
+                break;
+            case CommitItem m:
+                w.Write(CommitTag);
+                w.Write((ulong)m.CommitLsn);
+                w.Write((ulong)m.EndLsn);
+                w.Write(m.CommitTimestamp.Ticks);
+                break;
+            case MarkerItem k:
+                w.Write(MarkerTag);
+                w.Write((ulong)k.Lsn);
+                break;
+            default:
+                throw new InvalidOperationException($"cannot spill {item.GetType().Name}");
+        }
+    }
+
+    public static StreamItem Read(BinaryReader r, Func<int, RelationInfo> relation)
+    {
+        var tag = r.ReadByte();
+        switch (tag)
+        {
+            case BeginTag:
+                var lsn = new NpgsqlLogSequenceNumber(r.ReadUInt64());
+                var ts = new DateTime(r.ReadInt64(), DateTimeKind.Utc);
+                var xid = r.ReadUInt32();
+                var origin = r.ReadString();
+                return new BeginItem(lsn, ts, xid, origin.Length == 0 ? null : origin);
+            case ChangeTag:
+                var kind = (ChangeKind)r.ReadByte();
+                var rel = relation(r.ReadInt32());
+                var oldRow = ReadRow(r);
+                var newRow = ReadRow(r);
+                var cascade = r.ReadBoolean();
+                var restart = r.ReadBoolean();
+                var n = r.ReadInt32();
+                List<RelationInfo>? truncated = null;
+                if (n >= 0)
+                {
+                    truncated = new List<RelationInfo>(n);
+                    for (var i = 0; i < n; i++)
+                        truncated.Add(relation(r.ReadInt32()));
+                }
+                return new ChangeItem(new Change(kind, rel, oldRow, newRow, truncated, cascade, restart));
+            case CommitTag:
+                return new CommitItem(new NpgsqlLogSequenceNumber(r.ReadUInt64()), new NpgsqlLogSequenceNumber(r.ReadUInt64()), new DateTime(r.ReadInt64(), DateTimeKind.Utc));
+            case MarkerTag:
+                return new MarkerItem(new NpgsqlLogSequenceNumber(r.ReadUInt64()));
+            default:
+                throw new InvalidDataException($"spill file is corrupt (tag {tag})");
+        }
+    }
+
+    static void WriteRow(BinaryWriter w, RowImage? row)
+    {
+        if (row is null)
+        {
+            w.Write(-1);
+            return;
+        }
+        w.Write(row.Count);
+        w.Write(row.RawData.Length);
+        w.Write(row.RawData);
+        for (var i = 0; i < row.Count; i++)
+        {
+            w.Write(row.RawOffsets[i]);
+            w.Write(row.RawLengths[i]);
+        }
+    }
+
+    static RowImage? ReadRow(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0)
+            return null;
+        var data = r.ReadBytes(r.ReadInt32());
+        var offsets = new int[count];
+        var lengths = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = r.ReadInt32();
+            lengths[i] = r.ReadInt32();
+        }
+        return new RowImage(data, offsets, lengths);
+    }
+}

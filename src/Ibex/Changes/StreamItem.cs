@@ -1,0 +1,28 @@
+using NpgsqlTypes;
+
+namespace Ibex.Changes;
+
+/// <summary>What flows from a source reader to each target's applier, in source commit order.</summary>
+public abstract record StreamItem
+{
+    /// <summary>Approximate memory held by this item.</summary>
+    public virtual int ByteSize => 48;
+}
+
+/// <summary>Start of a source transaction. <see cref="CommitLsn"/> is the LSN of its commit record.</summary>
+public sealed record BeginItem(NpgsqlLogSequenceNumber CommitLsn, DateTime CommitTimestamp, uint Xid, string? Origin) : StreamItem;
+
+/// <summary>One row change inside the current transaction.</summary>
+public sealed record ChangeItem(Change Change) : StreamItem
+{
+    public override int ByteSize => Change.ByteSize;
+}
+
+/// <summary>End of the current transaction; <see cref="EndLsn"/> is what the target's origin records.</summary>
+public sealed record CommitItem(NpgsqlLogSequenceNumber CommitLsn, NpgsqlLogSequenceNumber EndLsn, DateTime CommitTimestamp) : StreamItem;
+
+/// <summary>
+/// Everything committed on the source before <see cref="Lsn"/> has been sent: once a target has applied all items
+/// before this one, its position may advance to <see cref="Lsn"/> (wait markers, skipped transactions, idle progress).
+/// </summary>
+public sealed record MarkerItem(NpgsqlLogSequenceNumber Lsn) : StreamItem;

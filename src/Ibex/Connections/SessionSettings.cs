@@ -1,0 +1,30 @@
+using Npgsql;
+
+namespace Ibex.Connections;
+
+/// <summary>
+/// Settings every Ibex session uses on sources and targets, so values printed as text on one side parse to the same
+/// value on the other whatever the servers' defaults are (dates in ISO, floats with every digit, UTC, hex bytea).
+/// </summary>
+public static class SessionSettings
+{
+    const string Options = "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC -c bytea_output=hex -c lc_monetary=C";
+
+    /// <summary>A copy of <paramref name="settings"/> with Ibex's session settings, no pooling, and an application name.</summary>
+    public static NpgsqlConnectionStringBuilder For(NpgsqlConnectionStringBuilder settings, string applicationName, bool pooling = false)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var b = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+        {
+            Pooling = pooling,
+            Options = string.IsNullOrEmpty(settings.Options) ? Options : settings.Options + " " + Options,
+            ApplicationName = string.IsNullOrEmpty(settings.ApplicationName) ? applicationName : settings.ApplicationName,
+            // Catalog and DDL statements are small; long ones (COPY, big batches) pass their own timeout.
+            CommandTimeout = 0,
+            NoResetOnClose = false,
+        };
+        if (!settings.ContainsKey("Timeout") || settings.Timeout == 15)
+            b.Timeout = 10;
+        return b;
+    }
+}
