@@ -17,6 +17,12 @@ public static class IbexCli
         root.Options.Add(CommonOptions.Verbose);
         foreach (var command in new[]
                  {
+                     InitCommand.Build(context),
+                     NodeCommands.Build(context),
+                     SyncCommands.Build(context),
+                     RunCommand.Build(context),
+                     WaitCommand.Build(context),
+                     StatusCommand.Build(context),
                      SchemaCommands.Build(context),
                  })
             root.Subcommands.Add(command);

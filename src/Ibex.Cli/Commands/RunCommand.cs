@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Ibex.Control;
+using Ibex.Daemon;
+using Microsoft.Extensions.Logging;
+
+namespace Ibex.Cli.Commands;
+
+/// <summary><c>ibex run</c>: the daemon, in the foreground, until Ctrl+C or SIGTERM.</summary>
+public static class RunCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var syncs = new Option<string[]>("--sync") { Description = "Run only these syncs (repeatable); default: all" };
+        var memory = new Option<int>("--queue-memory-mb") { Description = "Memory per target queue before changes spill to a temporary file", DefaultValueFactory = _ => 32 };
+        var spillDir = new Option<string?>("--spill-dir") { Description = "Folder for spill files (default: the system temp folder)" };
+        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var verbose = parse.GetValue(CommonOptions.Verbose);
+            using var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(context.Error, verbose ? LogLevel.Debug : LogLevel.Information)).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information).AddFilter("Npgsql", LogLevel.Warning));
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            var options = new DaemonOptions
+            {
+                Syncs = parse.GetValue(syncs) ?? [],
+                Apply = new Apply.ApplyOptions
+                {
+                    QueueMemoryBytes = Math.Max(1, parse.GetValue(memory)) * (1L << 20),
+                    SpillDirectory = parse.GetValue(spillDir) ?? Path.GetTempPath(),
+                },
+            };
+            var supervisor = new Supervisor(control, options, loggers);
+            try
+            {
+                await supervisor.RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using Ibex.Control;
+using Ibex.Monitoring;
+
+namespace Ibex.Cli.Commands;
+
+/// <summary><c>ibex status [SYNC]</c>: per sync and link, state, lag, rows applied, copy progress.</summary>
+public static class StatusCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var name = new Argument<string?>("sync") { Arity = ArgumentArity.ZeroOrOne };
+        var json = CommonOptions.Json();
+        var cmd = new Command("status", "Show the state of syncs: per link, state, lag, rows applied, copy progress") { name, json };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var status = await new StatusReader(control).ReadAsync(parse.GetValue(name), ct).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                Json.Write(context.Output, status);
+                return 0;
+            }
+            Print(context.Output, status);
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static void Print(TextWriter output, IReadOnlyList<SyncStatus> status)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(status);
+        if (status.Count == 0)
+        {
+            output.WriteLine("no syncs; create one with 'ibex sync add'");
+            return;
+        }
+        foreach (var s in status)
+        {
+            output.WriteLine($"sync {s.Name}: {s.State} ({s.Tables} table(s), sources {string.Join(", ", s.Sources)}{(s.Targets.Count > 0 ? ", targets " + string.Join(", ", s.Targets) : "")})");
+            TableFormatter.Write(output, ["LINK", "STATE", "LAG", "LAG BYTES", "LAST COMMIT", "ROWS", "TXNS", "COPY"],
+                s.Links.Select(l => (IReadOnlyList<string>)[
+                    $"{l.Source} -> {l.Target}", l.State,
+                    l.LagSeconds is { } lag ? Seconds(lag) : "-",
+                    l.LagBytes?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    l.LastCommitTimestamp?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
+                    l.RowsApplied.ToString(CultureInfo.InvariantCulture),
+                    l.Transactions.ToString(CultureInfo.InvariantCulture),
+                    Copy(l.Copy)]));
+            foreach (var l in s.Links.Where(l => l.Error is not null && l.State is "error" or "down" or "copying"))
+                output.WriteLine($"  {l.Source} -> {l.Target}: {l.Error}");
+            output.WriteLine();
+        }
+    }
+
+    static string Seconds(double s) => s < 1 ? $"{(s * 1000).ToString("0", CultureInfo.InvariantCulture)}ms" : $"{s.ToString("0.0", CultureInfo.InvariantCulture)}s";
+
+    static string Copy(CopyProgress? c)
+    {
+        if (c is null)
+            return "-";
+        if (c.TablesDone == c.TablesTotal)
+            return $"done ({c.TablesTotal})";
+        var pct = c.BytesEstimated > 0 ? Math.Min(99, 100.0 * c.BytesCopied / c.BytesEstimated) : 0;
+        return $"{c.TablesDone}/{c.TablesTotal} tables, ~{pct.ToString("0", CultureInfo.InvariantCulture)}%";
+    }
+}

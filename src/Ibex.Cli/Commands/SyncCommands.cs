@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ibex.Catalog;
+using Ibex.Control;
+using Ibex.Control.Model;
+using Ibex.Setup;
+using Microsoft.Extensions.Logging;
+
+namespace Ibex.Cli.Commands;
+
+/// <summary><c>ibex sync add|list|show|pause|resume|remove</c>.</summary>
+public static class SyncCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var sync = new Command("sync", "Manage syncs: which tables flow from which sources to which targets");
+        sync.Subcommands.Add(Add(context));
+        sync.Subcommands.Add(List(context));
+        sync.Subcommands.Add(Show(context));
+        sync.Subcommands.Add(SetEnabled(context, "pause", false));
+        sync.Subcommands.Add(SetEnabled(context, "resume", true));
+        sync.Subcommands.Add(Remove(context));
+        return sync;
+    }
+
+    static Command Add(CliContext context)
+    {
+        var name = new Argument<string>("name") { Description = "Sync name" };
+        var tables = new Option<string[]>("--tables") { Description = "Table patterns: public.orders, sales.*, \"Odd Schema\".\"Order Items\" (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var sources = new Option<string[]>("--source") { Description = "Source node (repeat for multi-master)", Required = true };
+        var targets = new Option<string[]>("--target") { Description = "Target node (repeat for several)" };
+        var copy = new Option<string>("--copy") { Description = "Initial copy: auto (into empty targets), always (truncate and copy), never", DefaultValueFactory = _ => "auto" };
+        copy.AcceptOnlyFromAmong("auto", "always", "never");
+        var conflict = new Option<string>("--conflict") { Description = "Conflict strategy for multi-master", DefaultValueFactory = _ => "latest" };
+        var forward = new Option<bool>("--forward") { Description = "Also pass on changes that arrived through Ibex (cascading A→B→C)" };
+        var cmd = new Command("add", "Create a sync: check the tables on every node, create publication and slot, plan the initial copy")
+        {
+            name, tables, sources, targets, copy, conflict, forward,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var spec = new SyncSpec(
+                parse.GetValue(name)!,
+                TablePattern.ParseList(parse.GetValue(tables) ?? []),
+                parse.GetValue(sources) ?? [],
+                parse.GetValue(targets) ?? [],
+                Enum.Parse<CopyMode>(parse.GetValue(copy)!, ignoreCase: true),
+                parse.GetValue(conflict)!,
+                JsonSerializer.Serialize(new Dictionary<string, object> { ["forward"] = parse.GetValue(forward) }));
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var creator = new SyncCreator(control, context.LoggerFactory.CreateLogger<SyncCreator>())
+            {
+                FixSql = SchemaFix.ForTablesAsync,
+            };
+            var record = await creator.CreateAsync(spec, ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{record.Name}' created: {record.Tables.Count} table(s) from {string.Join(", ", record.Sources.Select(s => s.Node))} to {string.Join(", ", record.Links.Select(l => l.Target).Distinct())}; copy {record.CopyMode.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+            foreach (var t in record.Tables)
+                await context.Output.WriteLineAsync("  " + t.Name.Display).ConfigureAwait(false);
+            await context.Output.WriteLineAsync("start replicating with 'ibex run' (a running daemon picks it up by itself)").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command List(CliContext context)
+    {
+        var json = CommonOptions.Json();
+        var cmd = new Command("list", "List syncs") { json };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var syncs = await new SyncStore(control).ListAsync(ct).ConfigureAwait(false);
+            if (parse.GetValue(json))
+                Json.Write(context.Output, syncs.Select(Describe));
+            else
+                TableFormatter.Write(context.Output, ["NAME", "STATE", "SOURCES", "TARGETS", "TABLES", "COPY"],
+                    syncs.Select(s => (IReadOnlyList<string>)[s.Name, s.Enabled ? "active" : "paused", string.Join(",", s.Sources.Select(n => n.Node)),
+                        string.Join(",", s.Targets.Select(n => n.Node)), s.Tables.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), s.CopyMode.ToString().ToLowerInvariant()]));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Show(CliContext context)
+    {
+        var name = new Argument<string>("name");
+        var json = CommonOptions.Json();
+        var cmd = new Command("show", "Show one sync's configuration") { name, json };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var s = await new SyncStore(control).GetAsync(parse.GetValue(name)!, ct).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                Json.Write(context.Output, Describe(s));
+                return 0;
+            }
+            var o = context.Output;
+            await o.WriteLineAsync($"sync:        {s.Name}").ConfigureAwait(false);
+            await o.WriteLineAsync($"state:       {(s.Enabled ? "active" : "paused")}").ConfigureAwait(false);
+            await o.WriteLineAsync($"sources:     {string.Join(", ", s.Sources.Select(n => $"{n.Node} (slot {n.SlotName})"))}").ConfigureAwait(false);
+            await o.WriteLineAsync($"targets:     {string.Join(", ", s.Targets.Select(n => n.Node))}").ConfigureAwait(false);
+            await o.WriteLineAsync($"publication: {s.PublicationName}").ConfigureAwait(false);
+            await o.WriteLineAsync($"copy:        {s.CopyMode.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+            await o.WriteLineAsync($"conflict:    {s.ConflictStrategy}").ConfigureAwait(false);
+            await o.WriteLineAsync($"tables:").ConfigureAwait(false);
+            foreach (var t in s.Tables)
+                await o.WriteLineAsync("  " + t.Name.Display).ConfigureAwait(false);
+            await o.WriteLineAsync($"links:").ConfigureAwait(false);
+            foreach (var l in s.Links)
+                await o.WriteLineAsync($"  {l.Source} -> {l.Target} (origin {l.OriginName})").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static object Describe(SyncRecord s) => new
+    {
+        s.Name,
+        State = s.Enabled ? "active" : "paused",
+        Sources = s.Sources.Select(n => new { n.Node, Slot = n.SlotName }),
+        Targets = s.Targets.Select(n => n.Node),
+        Publication = s.PublicationName,
+        Copy = s.CopyMode.ToString().ToLowerInvariant(),
+        Conflict = s.ConflictStrategy,
+        Tables = s.Tables.Select(t => new { t.Name.Schema, Table = t.Name.Name }),
+        Links = s.Links.Select(l => new { l.Source, l.Target, Origin = l.OriginName }),
+        s.CreatedAt,
+    };
+
+    static Command SetEnabled(CliContext context, string verb, bool enabled)
+    {
+        var name = new Argument<string>("name");
+        var cmd = new Command(verb, enabled ? "Resume a paused sync" : "Pause a sync (its slots keep the changes until it resumes)") { name };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var syncName = parse.GetValue(name)!;
+            var changed = await new SyncStore(control).SetEnabledAsync(syncName, enabled, ct).ConfigureAwait(false);
+            await control.NotifyChangedAsync(ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(changed ? $"sync '{syncName}' {(enabled ? "resumed" : "paused")}" : $"sync '{syncName}' was already {(enabled ? "active" : "paused")}").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command Remove(CliContext context)
+    {
+        var name = new Argument<string>("name");
+        var force = new Option<bool>("--force") { Description = "Forget the sync even if some node cannot be reached (prints the clean-up SQL)" };
+        var cmd = new Command("remove", "Remove a sync: drop its slots, publications and replication origins") { name, force };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var syncName = parse.GetValue(name)!;
+            var leftovers = await new SyncRemover(control, context.LoggerFactory.CreateLogger<SyncRemover>()).RemoveAsync(syncName, parse.GetValue(force), ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{syncName}' removed").ConfigureAwait(false);
+            if (leftovers.Count > 0)
+            {
+                await context.Error.WriteLineAsync("ibex: some objects could not be dropped; run these by hand:").ConfigureAwait(false);
+                foreach (var l in leftovers)
+                    await context.Error.WriteLineAsync(l).ConfigureAwait(false);
+                return 1;
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,477 @@
+using System.Text;
+using Ibex.Catalog;
+using Ibex.Changes;
+using Ibex.Connections;
+using Ibex.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Apply;
+
+/// <summary>
+/// Applies one source's transactions on one target, in commit order, each as one target transaction that also
+/// advances the target's replication origin for this link (so a crash never loses or repeats a transaction).
+/// Small transactions are pipelined — several go to the server in one round trip — and long runs of inserts into
+/// one table go through COPY. Transactions the target already has (commit LSN below its origin progress) are skipped.
+/// </summary>
+public sealed class TargetApplier : IAsyncDisposable
+{
+    readonly NpgsqlConnectionStringBuilder _settings;
+    readonly string _targetName;
+    readonly string _origin;
+    readonly ApplyOptions _options;
+    readonly ILogger _log;
+    readonly Func<QualifiedName, QualifiedName> _mapName;
+    readonly Dictionary<RelationInfo, RelationPlan> _plans = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<QualifiedName> _checkedTables = [];
+    readonly List<NpgsqlBatchCommand> _batch = [];
+    readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts)> _committedInBatch = [];
+    readonly List<(int Index, ChangeKind Kind)> _rowChecks = [];
+    NpgsqlConnection? _conn;
+    long _position;
+    bool _inTxn;
+    bool _skipping;
+    BeginItem? _current;
+    TxnCounts _txnCounts;
+    NpgsqlLogSequenceNumber _deferredMarker;
+    RelationPlan? _insertRunPlan;
+    readonly List<RowImage> _insertRun = [];
+    TextWriter? _copy;
+    long _currentCommitTicks;
+
+    public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log, Func<QualifiedName, QualifiedName>? mapName = null)
+    {
+        _targetName = targetName;
+        _settings = settings;
+        _origin = origin;
+        _options = options;
+        _log = log;
+        _mapName = mapName ?? (n => n);
+        Counters = counters;
+        Queue = new SpillingQueue(options.QueueMemoryBytes, options.SpillDirectory);
+    }
+
+    public string TargetName => _targetName;
+
+    public SpillingQueue Queue { get; }
+
+    public LinkCounters Counters { get; }
+
+    /// <summary>Every source transaction committed before this LSN is on the target (or was not ours).</summary>
+    public NpgsqlLogSequenceNumber Position => new((ulong)Interlocked.Read(ref _position));
+
+    /// <summary>Commit time (on the source) of the transaction being applied; null when idle.</summary>
+    public DateTime? CurrentCommitTimestamp
+    {
+        get
+        {
+            var t = Interlocked.Read(ref _currentCommitTicks);
+            return t == 0 ? null : new DateTime(t, DateTimeKind.Utc);
+        }
+    }
+
+    /// <summary>Source commit time of the last transaction applied.</summary>
+    public DateTime? LastCommitTimestamp { get; private set; }
+
+    public DateTime? LastAppliedAt { get; private set; }
+
+    /// <summary>Skip changes of a table in transactions that committed before its copy (they are in the copy).</summary>
+    public IDictionary<QualifiedName, NpgsqlLogSequenceNumber> CopiedAt { get; } = new Dictionary<QualifiedName, NpgsqlLogSequenceNumber>();
+
+    /// <summary>Opens the apply session: replica role, origin created if needed and bound to the session, progress read.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Statements repeat per table and change kind: let Npgsql prepare them once per session.
+            var settings = new NpgsqlConnectionStringBuilder(_settings.ConnectionString) { MaxAutoPrepare = 256, AutoPrepareMinUsages = 2 };
+            _conn = await NodeConnections.OpenAsync(settings, $"target '{_targetName}'", "apply", cancellationToken).ConfigureAwait(false);
+            await ExecAsync("SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+            await ExecAsync("SET statement_timeout = 0", cancellationToken).ConfigureAwait(false);
+            await using (var create = new NpgsqlCommand("SELECT pg_replication_origin_create($1) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = $1)", _conn))
+            {
+                create.Parameters.Add(new() { Value = _origin });
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await SetupOriginSessionAsync(cancellationToken).ConfigureAwait(false);
+            var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _position, (long)(ulong)progress);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ApplyException($"target '{_targetName}': {e.MessageText}; the node's role needs superuser, or SET on session_replication_role and EXECUTE on the pg_replication_origin_* functions (see docs/operations.md)", false, e);
+        }
+        catch (IbexException e)
+        {
+            throw new ApplyException(e.Message, true, e);
+        }
+        catch (Exception e) when (Errors.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ApplyException($"target '{_targetName}': {Errors.Describe(e)}", true, e);
+        }
+    }
+
+    /// <summary>Origin progress as the target has it: the end LSN of the last transaction committed here.</summary>
+    public async Task<NpgsqlLogSequenceNumber> ReadProgressAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_replication_origin_progress($1, true)", Conn);
+        cmd.Parameters.Add(new() { Value = _origin });
+        var result = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result is NpgsqlLogSequenceNumber lsn ? lsn : default;
+    }
+
+    // A new session may find the origin still held by a backend of a daemon that was just killed; that backend
+    // goes away when PostgreSQL notices the dead connection, so wait for it a little.
+    async Task SetupOriginSessionAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var cmd = new NpgsqlCommand("SELECT pg_replication_origin_session_setup($1)", Conn);
+                cmd.Parameters.Add(new() { Value = _origin });
+                await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && DateTime.UtcNow < deadline)
+            {
+                _log.LogDebug("origin {Origin} still in use on {Target}; waiting", _origin, _targetName);
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies queued items until cancelled or a failure (thrown as <see cref="ApplyException"/>).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                if (!Queue.TryDequeue(out var item))
+                {
+                    // Nothing more right now: send what is pending, then wait.
+                    if (!_inTxn || _batch.Count > 0)
+                        await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await HandleAsync(item!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw Describe(e);
+        }
+    }
+
+    ApplyException Describe(Exception e)
+    {
+        if (Errors.IsConnectionFailure(e) && e is not PostgresException { SqlState: not ("57P01" or "57P02" or "57P03") })
+            return new ApplyException($"target '{_targetName}': {Errors.Describe(e)}", true, e);
+        return new ApplyException($"target '{_targetName}': {Errors.Describe(e)}", false, e);
+    }
+
+    async Task HandleAsync(StreamItem item, CancellationToken cancellationToken)
+    {
+        switch (item)
+        {
+            case BeginItem b:
+                _inTxn = true;
+                _current = b;
+                _txnCounts = default;
+                _skipping = b.CommitLsn < Position;
+                if (!_skipping)
+                {
+                    Interlocked.Exchange(ref _currentCommitTicks, b.CommitTimestamp.Ticks);
+                    _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+                }
+                break;
+            case ChangeItem { Change: var change }:
+                if (_skipping || SkipForCopy(change))
+                    break;
+                await ApplyChangeAsync(change, cancellationToken).ConfigureAwait(false);
+                break;
+            case CommitItem c:
+                _inTxn = false;
+                if (_skipping)
+                {
+                    _skipping = false;
+                    break;
+                }
+                await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+                var setup = new NpgsqlBatchCommand("SELECT pg_replication_origin_xact_setup($1, $2)");
+                setup.Parameters.Add(new() { Value = c.EndLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
+                setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                _batch.Add(setup);
+                _batch.Add(new NpgsqlBatchCommand("COMMIT"));
+                _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, _txnCounts));
+                if (_batch.Count >= _options.MaxBatchStatements)
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case MarkerItem m:
+                if (_inTxn || _batch.Count > 0)
+                    _deferredMarker = m.Lsn > _deferredMarker ? m.Lsn : _deferredMarker;
+                else
+                    Advance(m.Lsn);
+                break;
+        }
+    }
+
+    bool SkipForCopy(Change change)
+        => CopiedAt.Count > 0 && CopiedAt.TryGetValue(change.Relation.Name, out var at) && _current is not null && _current.CommitLsn < at;
+
+    async Task ApplyChangeAsync(Change change, CancellationToken cancellationToken)
+    {
+        if (change.Kind == ChangeKind.Insert)
+        {
+            var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
+            if (_insertRunPlan != plan)
+            {
+                await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+                _insertRunPlan = plan;
+            }
+            _txnCounts.Inserts++;
+            if (_copy is not null)
+            {
+                await WriteCopyRowAsync(plan, change.NewRow!, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            _insertRun.Add(change.NewRow!);
+            if (_insertRun.Count >= _options.CopyThreshold)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+                _copy = await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false);
+                foreach (var row in _insertRun)
+                    await WriteCopyRowAsync(plan, row, cancellationToken).ConfigureAwait(false);
+                _insertRun.Clear();
+            }
+            return;
+        }
+        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        switch (change.Kind)
+        {
+            case ChangeKind.Update:
+            {
+                var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
+                var (sql, set, where, fromOld) = plan.Update(change.NewRow!, change.OldRow);
+                var cmd = new NpgsqlBatchCommand(sql);
+                foreach (var i in set)
+                    cmd.Parameters.Add(Param(change.NewRow!, i));
+                foreach (var i in where)
+                    cmd.Parameters.Add(Param(fromOld ? change.OldRow! : change.NewRow!, i));
+                AddRowStatement(cmd, ChangeKind.Update);
+                _txnCounts.Updates++;
+                break;
+            }
+            case ChangeKind.Delete:
+            {
+                var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
+                var cols = plan.DeleteColumns(change.OldRow!);
+                var cmd = new NpgsqlBatchCommand(plan.DeleteSqlFor(cols));
+                foreach (var i in cols)
+                    cmd.Parameters.Add(Param(change.OldRow!, i));
+                AddRowStatement(cmd, ChangeKind.Delete);
+                _txnCounts.Deletes++;
+                break;
+            }
+            case ChangeKind.Truncate:
+            {
+                var names = new List<string>();
+                foreach (var rel in change.Truncated ?? [change.Relation])
+                {
+                    if (SkipForCopy(change with { Relation = rel }))
+                        continue;
+                    names.Add((await PlanAsync(rel, cancellationToken).ConfigureAwait(false)).Target.Quoted);
+                }
+                if (names.Count > 0)
+                    _batch.Add(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{(change.RestartIdentity ? " RESTART IDENTITY" : "")}"));
+                _txnCounts.Truncates++;
+                break;
+            }
+        }
+        if (_batch.Count >= _options.MaxBatchStatements)
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    void AddRowStatement(NpgsqlBatchCommand cmd, ChangeKind kind)
+    {
+        _rowChecks.Add((_batch.Count, kind));
+        _batch.Add(cmd);
+    }
+
+    static NpgsqlParameter Param(RowImage row, int i)
+        => new() { Value = row.IsNull(i) ? DBNull.Value : row.Text(i), NpgsqlDbType = NpgsqlDbType.Unknown };
+
+    async Task WriteCopyRowAsync(RelationPlan plan, RowImage row, CancellationToken cancellationToken)
+    {
+        var sb = new StringBuilder(row.ByteSize);
+        CopyText.AppendRow(sb, row, plan.AllColumns);
+        await _copy!.WriteAsync(sb, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends a run of inserts: finishes its COPY, or queues the few rows as INSERT statements.</summary>
+    async Task EndInsertRunAsync(CancellationToken cancellationToken)
+    {
+        if (_copy is not null)
+        {
+            await _copy.DisposeAsync().ConfigureAwait(false);
+            _copy = null;
+        }
+        else if (_insertRun.Count > 0)
+        {
+            var plan = _insertRunPlan!;
+            foreach (var row in _insertRun)
+            {
+                var cmd = new NpgsqlBatchCommand(plan.InsertSql);
+                foreach (var i in plan.AllColumns)
+                    cmd.Parameters.Add(Param(row, i));
+                _batch.Add(cmd);
+            }
+            _insertRun.Clear();
+        }
+        _insertRunPlan = null;
+    }
+
+    async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_copy is not null || _insertRun.Count > 0)
+        {
+            if (_inTxn)
+                return; // an insert run is still going; it ends with the next other change or the commit
+            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (_batch.Count == 0)
+        {
+            if (_deferredMarker != default && !_inTxn)
+            {
+                Advance(_deferredMarker);
+                _deferredMarker = default;
+            }
+            return;
+        }
+        await using var batch = new NpgsqlBatch(Conn);
+        foreach (var c in _batch)
+            batch.BatchCommands.Add(c);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
+            throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
+        }
+        foreach (var (index, kind) in _rowChecks)
+            if (batch.BatchCommands[index].RecordsAffected == 0)
+            {
+                Counters.AddMissingRows(1);
+                _log.LogWarning("target {Target}: {Kind} found no row ({Sql})", _targetName, kind, batch.BatchCommands[index].CommandText);
+            }
+        _rowChecks.Clear();
+        _batch.Clear();
+        foreach (var (end, ts, counts) in _committedInBatch)
+        {
+            Counters.Add(counts);
+            Advance(end);
+            LastCommitTimestamp = ts;
+            LastAppliedAt = DateTime.UtcNow;
+        }
+        _committedInBatch.Clear();
+        if (!_inTxn)
+        {
+            Interlocked.Exchange(ref _currentCommitTicks, 0);
+            if (_deferredMarker != default)
+            {
+                Advance(_deferredMarker);
+                _deferredMarker = default;
+            }
+        }
+    }
+
+    // After an error the session may sit in an aborted transaction; some transactions of the batch may already be
+    // committed. Roll back and take the position from the origin itself, which is exact.
+    async Task RecoverAfterErrorAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
+            var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _position, (long)(ulong)progress);
+        }
+        catch (NpgsqlException e)
+        {
+            _log.LogDebug(e, "recovery after apply error on {Target}", _targetName);
+        }
+        _batch.Clear();
+        _rowChecks.Clear();
+        _committedInBatch.Clear();
+    }
+
+    void Advance(NpgsqlLogSequenceNumber lsn)
+    {
+        var value = (long)(ulong)lsn;
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _position);
+            if (value <= current)
+                return;
+        }
+        while (Interlocked.CompareExchange(ref _position, value, current) != current);
+    }
+
+    async Task<RelationPlan> PlanAsync(RelationInfo relation, CancellationToken cancellationToken)
+    {
+        if (_plans.TryGetValue(relation, out var plan))
+            return plan;
+        var target = _mapName(relation.Name);
+        if (_checkedTables.Add(target))
+        {
+            var found = await CatalogReader.ReadTablesAsync(Conn, [target], cancellationToken).ConfigureAwait(false);
+            if (!found.TryGetValue(target, out var info))
+            {
+                _checkedTables.Remove(target);
+                throw new ApplyException($"target '{_targetName}': table {target.Display} does not exist; create it (ibex schema diff prints the SQL) and the sync retries by itself", false);
+            }
+            var missing = relation.Columns.Where(c => info.Column(c) is null).ToList();
+            if (missing.Count > 0)
+            {
+                _checkedTables.Remove(target);
+                throw new ApplyException($"target '{_targetName}': table {target.Display} has no column {string.Join(", ", missing.Select(Ident.Quote))} (added on the source?); add it to the target and the sync resumes by itself", false);
+            }
+        }
+        plan = new RelationPlan(relation, target);
+        _plans[relation] = plan;
+        return plan;
+    }
+
+    NpgsqlConnection Conn => _conn ?? throw new InvalidOperationException("applier is not connected");
+
+    async Task ExecAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(sql, Conn);
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_copy is not null)
+        {
+            try
+            {
+                if (_copy is NpgsqlCopyTextWriter w)
+                    await w.CancelAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+            {
+                _log.LogDebug(e, "cancelling COPY on {Target}", _targetName);
+            }
+            _copy = null;
+        }
+        if (_conn is not null)
+            await _conn.DisposeAsync().ConfigureAwait(false);
+        await Queue.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,101 @@
+namespace Ibex.Control;
+
+/// <summary>
+/// The control schema, as numbered migrations. A migration never changes once released: new needs get a new
+/// number. <c>ibex init</c> applies the missing ones in order, each in its own transaction.
+/// </summary>
+public static class Migrations
+{
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> All =
+    [
+        (1, "nodes, syncs, tables, links, copy state, events", """
+            CREATE TABLE ibex.node (
+                name text PRIMARY KEY,
+                dsn text NOT NULL,
+                server_version_num integer NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE ibex.sync (
+                name text PRIMARY KEY,
+                enabled boolean NOT NULL DEFAULT true,
+                copy_mode text NOT NULL CHECK (copy_mode IN ('auto', 'always', 'never')),
+                conflict_strategy text NOT NULL DEFAULT 'latest',
+                publication_name text NOT NULL,
+                options jsonb NOT NULL DEFAULT '{}',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                config_version bigint NOT NULL DEFAULT 1
+            );
+
+            CREATE TABLE ibex.sync_node (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                node text NOT NULL REFERENCES ibex.node (name),
+                role text NOT NULL CHECK (role IN ('source', 'target')),
+                slot_name text,
+                PRIMARY KEY (sync, node),
+                CHECK ((role = 'source') = (slot_name IS NOT NULL))
+            );
+
+            CREATE TABLE ibex.sync_table (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                options jsonb NOT NULL DEFAULT '{}',
+                added_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (sync, schema_name, table_name)
+            );
+
+            CREATE TABLE ibex.link (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                source text NOT NULL,
+                target text NOT NULL,
+                origin_name text NOT NULL,
+                state text NOT NULL DEFAULT 'starting',
+                error text,
+                error_at timestamptz,
+                position_lsn pg_lsn,
+                last_commit_ts timestamptz,
+                last_applied_at timestamptz,
+                lag_seconds double precision,
+                lag_bytes bigint,
+                inserts bigint NOT NULL DEFAULT 0,
+                updates bigint NOT NULL DEFAULT 0,
+                deletes bigint NOT NULL DEFAULT 0,
+                truncates bigint NOT NULL DEFAULT 0,
+                transactions bigint NOT NULL DEFAULT 0,
+                updated_at timestamptz,
+                PRIMARY KEY (sync, source, target)
+            );
+
+            CREATE TABLE ibex.table_copy (
+                sync text NOT NULL,
+                source text NOT NULL,
+                target text NOT NULL,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'copying', 'done', 'skipped')),
+                copy_lsn pg_lsn,
+                rows_estimated bigint,
+                bytes_copied bigint NOT NULL DEFAULT 0,
+                bytes_estimated bigint,
+                error text,
+                started_at timestamptz,
+                finished_at timestamptz,
+                PRIMARY KEY (sync, source, target, schema_name, table_name),
+                FOREIGN KEY (sync, schema_name, table_name) REFERENCES ibex.sync_table ON DELETE CASCADE
+            );
+
+            CREATE TABLE ibex.event (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                sync text,
+                node text,
+                level text NOT NULL,
+                message text NOT NULL
+            );
+            CREATE INDEX event_sync_at ON ibex.event (sync, at);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}

@@ -1,0 +1,7 @@
+namespace Ibex.Control.Model;
+
+/// <summary>A database Ibex replicates to or from. <see cref="Dsn"/> may hold a password: never print it, use <see cref="SafeDsn"/>.</summary>
+public sealed record NodeRecord(string Name, string Dsn, int ServerVersionNum, DateTime CreatedAt)
+{
+    public string SafeDsn => Connections.ConnectionString.Redact(Dsn);
+}

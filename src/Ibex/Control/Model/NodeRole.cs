@@ -1,0 +1,7 @@
+namespace Ibex.Control.Model;
+
+public enum NodeRole
+{
+    Source,
+    Target,
+}

@@ -1,0 +1,15 @@
+using Ibex.Catalog;
+using Ibex.Sql;
+
+namespace Ibex.Copy;
+
+/// <summary>One source table to copy to one or more targets (each possibly under another name).</summary>
+/// <param name="Table">The source table.</param>
+/// <param name="Targets">Target node, table name there, and whether to empty it first.</param>
+public sealed record CopyTask(TableInfo Table, IReadOnlyList<CopyDestination> Targets);
+
+/// <summary>Where one copy of a table goes.</summary>
+/// <param name="Node">Target node name.</param>
+/// <param name="Table">Table name on that node.</param>
+/// <param name="Truncate">Empty the table first (copy mode 'always', or an earlier attempt was interrupted).</param>
+public sealed record CopyDestination(string Node, QualifiedName Table, bool Truncate);

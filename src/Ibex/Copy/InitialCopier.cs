@@ -1,0 +1,176 @@
+using Ibex.Connections;
+using Ibex.Control;
+using Npgsql;
+using Npgsql.Replication;
+using NpgsqlTypes;
+using Microsoft.Extensions.Logging;
+
+namespace Ibex.Copy;
+
+/// <summary>
+/// Copies tables from a source to targets without a gap: a temporary slot exports a snapshot, every table is read
+/// inside that snapshot (several in parallel, COPY out of the source streamed straight into COPY on each target,
+/// binary where portable), and the slot's consistent point is returned. Changes committed before that point are
+/// in the copy; the stream applies only those committed after it, so nothing is lost or applied twice.
+/// </summary>
+public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string sourceName, IReadOnlyDictionary<string, NpgsqlConnectionStringBuilder> targets, ILogger log)
+{
+    /// <summary>Tables copied at once.</summary>
+    public int Parallelism { get; init; } = 2;
+
+    /// <summary>Called with (task, destination, bytes so far) about once a second, and once at the end of each table.</summary>
+    public Func<CopyTask, CopyDestination, long, Task>? Progress { get; init; }
+
+    /// <summary>Called when one table is fully committed on one target, with the snapshot's LSN.</summary>
+    public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, long, Task>? Done { get; init; }
+
+    /// <summary>Name for the temporary slot.</summary>
+    public required string SlotName { get; init; }
+
+    public async Task<NpgsqlLogSequenceNumber> CopyAsync(IReadOnlyList<CopyTask> tasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var replication = new LogicalReplicationConnection(SessionSettings.For(source, "ibex copy").ConnectionString);
+        await using (replication.ConfigureAwait(false))
+        {
+            await replication.Open(cancellationToken).ConfigureAwait(false);
+            // The exported snapshot stays valid while this connection stays idle and open.
+            var slot = await replication.CreatePgOutputReplicationSlot(SlotName, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var snapshot = slot.SnapshotName ?? throw new InvalidOperationException("the server did not export a snapshot");
+            log.LogInformation("copying {Count} table(s) from {Source} at {Lsn}", tasks.Count, sourceName, slot.ConsistentPoint);
+            using var gate = new SemaphoreSlim(Parallelism);
+            var work = tasks.Select(async t =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await CopyTableAsync(t, snapshot, slot.ConsistentPoint, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }).ToList();
+            await Task.WhenAll(work).ConfigureAwait(false);
+            return slot.ConsistentPoint;
+        }
+    }
+
+    async Task CopyTableAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    {
+        var table = task.Table;
+        var columns = table.WritableColumns.Select(c => c.Name).ToList();
+        var binary = table.BinaryCopySafe;
+        var format = binary ? " (FORMAT binary)" : "";
+        await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
+        await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
+        await ExecAsync(src, $"SET TRANSACTION SNAPSHOT {Sql.Ident.Literal(snapshot)}", cancellationToken).ConfigureAwait(false);
+
+        var dests = new List<(CopyDestination Dest, NpgsqlConnection Conn)>();
+        try
+        {
+            foreach (var d in task.Targets)
+            {
+                var conn = await NodeConnections.OpenAsync(targets[d.Node], $"target '{d.Node}'", "copy", cancellationToken).ConfigureAwait(false);
+                dests.Add((d, conn));
+                await ExecAsync(conn, "SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+                await ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
+                if (d.Truncate)
+                    await ExecAsync(conn, $"TRUNCATE {d.Table.Quoted}", cancellationToken).ConfigureAwait(false);
+                else
+                {
+                    await using var check = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {d.Table.Quoted})", conn);
+                    if ((bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                        throw new IbexException($"target '{d.Node}': table {d.Table.Display} is no longer empty, so --copy auto will not copy into it; empty it, or remove and re-add the sync with --copy always or never");
+                }
+            }
+            var selectSql = $"COPY (SELECT {Sql.Ident.QuoteList(columns)} FROM {table.Name.Quoted}) TO STDOUT{format}";
+            var bytes = binary
+                ? await CopyBinaryAsync(src, selectSql, dests, columns, format, task, cancellationToken).ConfigureAwait(false)
+                : await CopyTextAsync(src, selectSql, dests, columns, task, cancellationToken).ConfigureAwait(false);
+            foreach (var (d, conn) in dests)
+            {
+                await ExecAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
+                if (Done is not null)
+                    await Done(task, d, lsn, bytes).ConfigureAwait(false);
+            }
+            log.LogInformation("copied {Table} ({Bytes} bytes) to {Targets}", table.Name.Display, bytes, string.Join(", ", task.Targets.Select(t => t.Node)));
+        }
+        finally
+        {
+            foreach (var (_, conn) in dests)
+                await conn.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    async Task<long> CopyBinaryAsync(NpgsqlConnection src, string selectSql, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, List<string> columns, string format, CopyTask task, CancellationToken cancellationToken)
+    {
+        var writers = new List<Stream>();
+        try
+        {
+            foreach (var (d, conn) in dests)
+                writers.Add(await conn.BeginRawBinaryCopyAsync($"COPY {d.Table.Quoted} ({Sql.Ident.QuoteList(columns)}) FROM STDIN{format}", cancellationToken).ConfigureAwait(false));
+            await using var reader = await src.BeginRawBinaryCopyAsync(selectSql, cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[1 << 17];
+            long total = 0;
+            var lastReport = Environment.TickCount64;
+            int n;
+            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                foreach (var w in writers)
+                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                total += n;
+                lastReport = await ReportAsync(task, dests, total, lastReport).ConfigureAwait(false);
+            }
+            return total;
+        }
+        finally
+        {
+            foreach (var w in writers)
+                await w.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    async Task<long> CopyTextAsync(NpgsqlConnection src, string selectSql, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, List<string> columns, CopyTask task, CancellationToken cancellationToken)
+    {
+        var writers = new List<TextWriter>();
+        try
+        {
+            foreach (var (d, conn) in dests)
+                writers.Add(await conn.BeginTextImportAsync($"COPY {d.Table.Quoted} ({Sql.Ident.QuoteList(columns)}) FROM STDIN", cancellationToken).ConfigureAwait(false));
+            using var reader = await src.BeginTextExportAsync(selectSql, cancellationToken).ConfigureAwait(false);
+            var buffer = new char[1 << 16];
+            long total = 0;
+            var lastReport = Environment.TickCount64;
+            int n;
+            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                foreach (var w in writers)
+                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                total += n;
+                lastReport = await ReportAsync(task, dests, total, lastReport).ConfigureAwait(false);
+            }
+            return total;
+        }
+        finally
+        {
+            foreach (var w in writers)
+                await w.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    async Task<long> ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total, long lastReport)
+    {
+        if (Progress is null || Environment.TickCount64 - lastReport < 1000)
+            return lastReport;
+        foreach (var (d, _) in dests)
+            await Progress(task, d, total).ConfigureAwait(false);
+        return Environment.TickCount64;
+    }
+
+    static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

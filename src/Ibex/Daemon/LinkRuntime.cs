@@ -1,0 +1,103 @@
+using Ibex.Apply;
+using Ibex.Control.Model;
+using NpgsqlTypes;
+
+namespace Ibex.Daemon;
+
+/// <summary>The live state of one link (source → target) inside a running pipeline, read by the status publisher.</summary>
+public sealed class LinkRuntime(LinkRecord link)
+{
+    readonly object _lock = new();
+    TargetApplier? _applier;
+    NpgsqlLogSequenceNumber _lastPosition;
+
+    public LinkRecord Link { get; } = link;
+
+    public LinkCounters Counters { get; } = new();
+
+    public Backoff Backoff { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+    public volatile bool Live;
+
+    public string State { get; private set; } = "starting";
+
+    public string? Error { get; private set; }
+
+    /// <summary>When the link stopped applying (down or in error); null while streaming.</summary>
+    public DateTime? DownSince { get; private set; }
+
+    /// <summary>Set when <see cref="Error"/> changed and has not been recorded as an event yet.</summary>
+    public bool ErrorIsNew { get; set; }
+
+    public TargetApplier? Applier
+    {
+        get
+        {
+            lock (_lock)
+                return _applier;
+        }
+    }
+
+    public NpgsqlLogSequenceNumber Position
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_applier is not null && _applier.Position > _lastPosition)
+                    _lastPosition = _applier.Position;
+                return _lastPosition;
+            }
+        }
+    }
+
+    public void Attach(TargetApplier applier)
+    {
+        lock (_lock)
+        {
+            _applier = applier;
+            if (applier.Position > _lastPosition)
+                _lastPosition = applier.Position;
+            Live = true;
+            State = "streaming";
+            Error = null;
+            DownSince = null;
+        }
+    }
+
+    public void SetState(string state)
+    {
+        lock (_lock)
+            State = state;
+    }
+
+    /// <summary>Takes the applier out of the stream after a failure; its last position is kept for acknowledgements.</summary>
+    public TargetApplier? Fail(ApplyException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_lock)
+        {
+            Live = false;
+            if (_applier is not null && _applier.Position > _lastPosition)
+                _lastPosition = _applier.Position;
+            var old = _applier;
+            _applier = null;
+            State = e.TargetUnreachable ? "down" : "error";
+            DownSince ??= DateTime.UtcNow;
+            ErrorIsNew = Error != e.Message;
+            Error = e.Message;
+            return old;
+        }
+    }
+
+    public void Detach()
+    {
+        lock (_lock)
+        {
+            if (_applier is not null && _applier.Position > _lastPosition)
+                _lastPosition = _applier.Position;
+            _applier = null;
+            Live = false;
+        }
+    }
+}

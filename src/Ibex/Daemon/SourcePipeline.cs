@@ -1,0 +1,425 @@
+using Ibex.Apply;
+using Ibex.Capture;
+using Ibex.Catalog;
+using Ibex.Changes;
+using Ibex.Connections;
+using Ibex.Control;
+using Ibex.Control.Model;
+using Ibex.Copy;
+using Ibex.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Daemon;
+
+/// <summary>
+/// Everything one source of a sync does: initial copies, then one slot reader fanned out to one applier per target,
+/// acknowledging the slot only up to what every target has committed. A target that fails is taken out of the
+/// stream and retried with backoff while the others go on; when it is back, the stream restarts from the slot's
+/// position and targets that are ahead skip what they already have.
+/// </summary>
+public sealed class SourcePipeline
+{
+    readonly SyncRecord _sync;
+    readonly string _source;
+    readonly IReadOnlyDictionary<string, NodeRecord> _nodes;
+    readonly ControlDatabase _control;
+    readonly ApplyOptions _options;
+    readonly ILoggerFactory _loggers;
+    readonly ILogger _log;
+    readonly Backoff _backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+    readonly bool _forward;
+
+    public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers)
+    {
+        _sync = sync;
+        _source = source;
+        _nodes = nodes;
+        _control = control;
+        _options = options;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("Ibex.Pipeline");
+        Links = [.. sync.Links.Where(l => l.Source == source).Select(l => new LinkRuntime(l))];
+        _forward = SyncOptions.Parse(sync.OptionsJson).Forward;
+    }
+
+    public IReadOnlyList<LinkRuntime> Links { get; }
+
+    public string Source => _source;
+
+    /// <summary>The reader of the current run, if streaming.</summary>
+    public SlotReader? Reader { get; private set; }
+
+    /// <summary>Runs until cancelled, restarting with backoff after failures.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var started = DateTime.UtcNow;
+            try
+            {
+                await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (DateTime.UtcNow - started > TimeSpan.FromMinutes(2))
+                    _backoff.Reset();
+                var delay = _backoff.Next();
+                var message = e is IbexException or ApplyException ? e.Message : $"source '{_source}': {Errors.Describe(e)}";
+                _log.LogWarning("sync {Sync} source {Source}: {Error}; retrying in {Delay:0.0}s", _sync.Name, _source, message, delay.TotalSeconds);
+                await RecordReaderErrorAsync(message, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = cts.Token;
+        await CopyPendingTablesAsync(token).ConfigureAwait(false);
+        var copiedAt = await CopyPointsAsync(token).ConfigureAwait(false);
+
+        var restart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = new List<Task>();
+        foreach (var link in Links)
+        {
+            try
+            {
+                var applier = await ConnectAsync(link, copiedAt, token).ConfigureAwait(false);
+                if (link.DownSince is not null)
+                    _log.LogInformation("sync {Sync}: target {Target} is back", _sync.Name, link.Link.Target);
+                link.Attach(applier);
+            }
+            catch (ApplyException e)
+            {
+                await FailAsync(link, e).ConfigureAwait(false);
+                tasks.Add(ReconnectLaterAsync(link, restart, token));
+            }
+        }
+        if (!Links.Any(l => l.Live))
+        {
+            // Nothing to apply to: wait until a target comes back.
+            await Task.WhenAny(restart.Task, Task.Delay(Timeout.Infinite, token)).ConfigureAwait(false);
+            await cts.CancelAsync().ConfigureAwait(false);
+            await WhenAllQuietly(tasks).ConfigureAwait(false);
+            return;
+        }
+
+        var sourceSettings = NodeConnections.Settings(_nodes[_source]);
+        var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
+        var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"));
+        Reader = reader;
+        try
+        {
+            foreach (var link in Links.Where(l => l.Live))
+                tasks.Add(RunApplierAsync(link, restart, token));
+            var readerTask = reader.RunAsync(default, DispatchAsync, token);
+            tasks.Add(readerTask);
+            tasks.Add(StatusLoopAsync(reader, token));
+            var first = await Task.WhenAny(readerTask, restart.Task).ConfigureAwait(false);
+            await cts.CancelAsync().ConfigureAwait(false);
+            await WhenAllQuietly(tasks).ConfigureAwait(false);
+            await PublishAsync(reader, CancellationToken.None).ConfigureAwait(false);
+            if (first == readerTask && readerTask.IsFaulted)
+                await readerTask.ConfigureAwait(false);
+            if (first == readerTask && !cancellationToken.IsCancellationRequested)
+                throw new IbexException($"source '{_source}': the replication stream ended unexpectedly");
+            _backoff.Reset();
+        }
+        finally
+        {
+            Reader = null;
+            await reader.DisposeAsync().ConfigureAwait(false);
+            foreach (var link in Links)
+            {
+                var applier = link.Applier;
+                link.Detach();
+                if (applier is not null)
+                    await applier.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    async ValueTask DispatchAsync(StreamItem item, CancellationToken cancellationToken)
+    {
+        foreach (var link in Links)
+        {
+            if (!link.Live)
+                continue;
+            var applier = link.Applier;
+            if (applier is not null)
+                await applier.Queue.EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task<TargetApplier> ConnectAsync(LinkRuntime link, IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> copiedAt, CancellationToken cancellationToken)
+    {
+        var target = _nodes[link.Link.Target];
+        var applier = new TargetApplier(target.Name, NodeConnections.Settings(target), link.Link.OriginName, _options, link.Counters, _loggers.CreateLogger("Ibex.Apply"));
+        try
+        {
+            link.SetState("connecting");
+            await applier.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var ((t, table), lsn) in copiedAt)
+                if (t == target.Name)
+                    applier.CopiedAt[table] = lsn;
+            return applier;
+        }
+        catch
+        {
+            await applier.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    async Task RunApplierAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
+    {
+        var applier = link.Applier!;
+        try
+        {
+            await applier.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (ApplyException e)
+        {
+            var old = link.Fail(e);
+            await FailAsync(link, e).ConfigureAwait(false);
+            if (old is not null)
+                await old.DisposeAsync().ConfigureAwait(false);
+            await ReconnectLaterAsync(link, restart, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Waits (with backoff) until the target accepts a connection again, then restarts the whole pipeline so the
+    // stream is read again from the slot's position, which is no later than this target's.
+    async Task ReconnectLaterAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var delay = link.Backoff.Next();
+                _log.LogInformation("sync {Sync}: retrying target {Target} in {Delay:0.0}s", _sync.Name, link.Link.Target, delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var probe = await ConnectAsync(link, new Dictionary<(string, QualifiedName), NpgsqlLogSequenceNumber>(), cancellationToken).ConfigureAwait(false);
+                    await probe.DisposeAsync().ConfigureAwait(false);
+                    restart.TrySetResult();
+                    return;
+                }
+                catch (ApplyException e)
+                {
+                    link.Fail(e);
+                    await FailAsync(link, e).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task FailAsync(LinkRuntime link, ApplyException e)
+    {
+        link.Fail(e);
+        _log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", _sync.Name, link.Link.Source, link.Link.Target, e.Message);
+        if (link.ErrorIsNew)
+        {
+            link.ErrorIsNew = false;
+            try
+            {
+                await _control.LogEventAsync(_sync.Name, link.Link.Target, "error", e.Message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IbexException ce)
+            {
+                _log.LogWarning("could not record event: {Error}", ce.Message);
+            }
+        }
+    }
+
+    async Task RecordReaderErrorAsync(string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _control.LogEventAsync(_sync.Name, _source, "error", message, cancellationToken).ConfigureAwait(false);
+            var snaps = Links.Select(l => Snapshot(l, null, null, l.Live ? "error" : l.State, l.Error ?? message)).ToList();
+            await new StatusStore(_control).PublishAsync(_sync.Name, snaps, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
+        {
+            _log.LogDebug("could not record error: {Error}", e.Message);
+        }
+    }
+
+    // Twice a second: tell idle appliers how far the stream has got, acknowledge the slot up to what every
+    // target has, and publish status.
+    async Task StatusLoopAsync(SlotReader reader, CancellationToken cancellationToken)
+    {
+        var lastIdle = default(NpgsqlLogSequenceNumber);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+                var received = reader.LastReceivedLsn;
+                if (reader.State == ReaderState.BetweenTransactions && received > lastIdle)
+                {
+                    lastIdle = received;
+                    await DispatchAsync(new MarkerItem(received), cancellationToken).ConfigureAwait(false);
+                }
+                var ack = Links.Min(l => l.Position);
+                if (ack != default)
+                    reader.Acknowledge(ack);
+                await PublishAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    readonly Dictionary<LinkRuntime, (long I, long U, long D, long T, long X)> _published = [];
+    DateTime _lastSourceCheck;
+    NpgsqlLogSequenceNumber _sourceLsn;
+
+    async Task PublishAsync(SlotReader? reader, CancellationToken cancellationToken)
+    {
+        await RefreshSourceLsnAsync(cancellationToken).ConfigureAwait(false);
+        var snaps = Links.Select(l => Snapshot(l, reader, _sourceLsn == default ? null : _sourceLsn, l.State, l.Error)).ToList();
+        try
+        {
+            await new StatusStore(_control).PublishAsync(_sync.Name, snaps, cancellationToken).ConfigureAwait(false);
+            foreach (var l in Links)
+                _published[l] = (l.Counters.Inserts, l.Counters.Updates, l.Counters.Deletes, l.Counters.Truncates, l.Counters.Transactions);
+        }
+        catch (Exception e) when (e is IbexException or NpgsqlException)
+        {
+            _log.LogDebug("status not published: {Error}", e.Message);
+        }
+    }
+
+    LinkSnapshot Snapshot(LinkRuntime l, SlotReader? reader, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error)
+    {
+        var prev = _published.GetValueOrDefault(l);
+        var applier = l.Applier;
+        var position = l.Position;
+        long? lagBytes = sourceLsn is { } s && position != default ? Math.Max(0, (long)((ulong)s - (ulong)position)) : null;
+        double? lagSeconds;
+        if (l.Live && applier is not null)
+        {
+            var busy = applier.CurrentCommitTimestamp;
+            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : applier.Queue.Count == 0 ? 0 : null;
+        }
+        else
+        {
+            // Not applying: the target falls behind from the moment it stopped, as soon as the source moves on.
+            lagSeconds = lagBytes is > 0 && l.DownSince is { } since ? (DateTime.UtcNow - since).TotalSeconds : null;
+        }
+        return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
+            applier?.LastCommitTimestamp, applier?.LastAppliedAt, lagSeconds, lagBytes,
+            l.Counters.Inserts - prev.I, l.Counters.Updates - prev.U, l.Counters.Deletes - prev.D, l.Counters.Truncates - prev.T, l.Counters.Transactions - prev.X);
+    }
+
+    async Task RefreshSourceLsnAsync(CancellationToken cancellationToken)
+    {
+        if (DateTime.UtcNow - _lastSourceCheck < TimeSpan.FromSeconds(2))
+            return;
+        _lastSourceCheck = DateTime.UtcNow;
+        try
+        {
+            await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "status", cancellationToken).ConfigureAwait(false);
+            await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", conn);
+            _sourceLsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (Exception e) when (e is IbexException or NpgsqlException)
+        {
+            _sourceLsn = default;
+        }
+    }
+
+    async Task CopyPendingTablesAsync(CancellationToken cancellationToken)
+    {
+        var store = new CopyStore(_control);
+        var items = await store.ListAsync(_sync.Name, _source, cancellationToken).ConfigureAwait(false);
+        var pending = items.Where(i => i.State is "pending" or "copying").ToList();
+        if (pending.Count == 0)
+            return;
+        foreach (var l in Links.Where(l => pending.Any(p => p.Target == l.Link.Target)))
+            l.SetState("copying");
+        await PublishAsync(null, cancellationToken).ConfigureAwait(false);
+        var sourceSettings = NodeConnections.Settings(_nodes[_source]);
+        IReadOnlyDictionary<QualifiedName, TableInfo> tables;
+        await using (var conn = await NodeConnections.OpenAsync(_nodes[_source], "copy", cancellationToken).ConfigureAwait(false))
+        {
+            await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
+            tables = await CatalogReader.ReadTablesAsync(conn, pending.Select(p => p.Table).Distinct(), cancellationToken).ConfigureAwait(false);
+        }
+        var tasks = new List<CopyTask>();
+        foreach (var group in pending.GroupBy(p => p.Table))
+        {
+            if (!tables.TryGetValue(group.Key, out var info))
+                throw new IbexException($"source '{_source}': table {group.Key.Display} no longer exists; re-create it or remove it from sync '{_sync.Name}'");
+            tasks.Add(new CopyTask(info, [.. group.Select(p => new CopyDestination(p.Target, p.Table, _sync.CopyMode == CopyMode.Always || p.State == "copying"))]));
+        }
+        foreach (var t in tasks)
+            foreach (var d in t.Targets)
+                await store.MarkCopyingAsync(_sync.Name, _source, d.Node, t.Table.Name, EstimateBytes(t.Table), cancellationToken).ConfigureAwait(false);
+        var copier = new InitialCopier(sourceSettings, _source, _nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), _loggers.CreateLogger("Ibex.Copy"))
+        {
+            SlotName = ObjectNames.CopySlot(_sync.Name, _source),
+            Progress = (t, d, bytes) => store.ProgressAsync(_sync.Name, _source, d.Node, t.Table.Name, bytes, CancellationToken.None),
+            Done = (t, d, lsn, bytes) => store.MarkDoneAsync(_sync.Name, _source, d.Node, t.Table.Name, lsn, bytes, CancellationToken.None),
+        };
+        try
+        {
+            await copier.CopyAsync(tasks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var message = e is IbexException ? e.Message : $"initial copy from '{_source}' failed: {Errors.Describe(e)}";
+            foreach (var l in Links.Where(l => pending.Any(p => p.Target == l.Link.Target)))
+                l.Fail(new ApplyException(message, Errors.IsConnectionFailure(e)));
+            throw new IbexException(message, e);
+        }
+    }
+
+    static long EstimateBytes(TableInfo t) => Math.Max(0, t.EstimatedRows) * 64;
+
+    async Task<IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber>> CopyPointsAsync(CancellationToken cancellationToken)
+    {
+        var items = await new CopyStore(_control).ListAsync(_sync.Name, _source, cancellationToken).ConfigureAwait(false);
+        return items.Where(i => i.State == "done" && i.CopyLsn is not null).ToDictionary(i => (i.Target, i.Table), i => i.CopyLsn!.Value);
+    }
+
+    static async Task WhenAllQuietly(IEnumerable<Task> tasks)
+    {
+        foreach (var t in tasks)
+        {
+            try
+            {
+                await t.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ApplyException or NpgsqlException or IOException or IbexException or InvalidOperationException)
+            {
+                // The pipeline is being torn down; the first failure was already handled.
+            }
+        }
+    }
+}

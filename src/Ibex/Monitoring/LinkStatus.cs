@@ -1,0 +1,27 @@
+namespace Ibex.Monitoring;
+
+/// <summary>One link of a sync as <c>ibex status</c> shows it.</summary>
+public sealed record LinkStatus(
+    string Source,
+    string Target,
+    string State,
+    string? Error,
+    DateTime? ErrorAt,
+    string? PositionLsn,
+    DateTime? LastCommitTimestamp,
+    DateTime? LastAppliedAt,
+    double? LagSeconds,
+    long? LagBytes,
+    long Inserts,
+    long Updates,
+    long Deletes,
+    long Truncates,
+    long Transactions,
+    DateTime? UpdatedAt,
+    CopyProgress? Copy)
+{
+    public long RowsApplied => Inserts + Updates + Deletes;
+}
+
+/// <summary>Initial copy progress of one link: tables done of total, bytes copied of estimated.</summary>
+public sealed record CopyProgress(int TablesDone, int TablesTotal, long BytesCopied, long BytesEstimated, string? Error);

@@ -1,0 +1,80 @@
+using Ibex.Control;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Monitoring;
+
+/// <summary>Reads what the daemon published about each sync and link.</summary>
+public sealed class StatusReader(ControlDatabase control)
+{
+    /// <summary>A daemon that has not published for this long is considered gone.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(15);
+
+    public async Task<IReadOnlyList<SyncStatus>> ReadAsync(string? only, CancellationToken cancellationToken)
+    {
+        var syncs = await new SyncStore(control).ListAsync(cancellationToken).ConfigureAwait(false);
+        if (only is not null)
+        {
+            syncs = [.. syncs.Where(s => s.Name == only)];
+            if (syncs.Count == 0)
+                await new SyncStore(control).GetAsync(only, cancellationToken).ConfigureAwait(false);
+        }
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var links = new List<(string Sync, LinkStatus Link)>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT l.sync, l.source, l.target, l.state, l.error, l.error_at, l.position_lsn::text, l.last_commit_ts, l.last_applied_at,
+                   l.lag_seconds, l.lag_bytes, l.inserts, l.updates, l.deletes, l.truncates, l.transactions, l.updated_at,
+                   c.done, c.total, c.bytes_copied, c.bytes_estimated, c.error, now()
+            FROM ibex.link l
+            LEFT JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE state IN ('done', 'skipped'))::int AS done, count(*)::int AS total,
+                       sum(bytes_copied)::bigint AS bytes_copied, sum(coalesce(bytes_estimated, 0))::bigint AS bytes_estimated,
+                       max(error) AS error
+                FROM ibex.table_copy c WHERE c.sync = l.sync AND c.source = l.source AND c.target = l.target
+            ) c ON true
+            ORDER BY l.sync, l.source, l.target
+            """, conn))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var total = r.IsDBNull(18) ? 0 : r.GetInt32(18);
+                var copy = total == 0 ? null : new CopyProgress(r.GetInt32(17), total, r.IsDBNull(19) ? 0 : r.GetInt64(19), r.IsDBNull(20) ? 0 : r.GetInt64(20), r.IsDBNull(21) ? null : r.GetString(21));
+                var updatedAt = Get<DateTime>(r, 16);
+                var now = r.GetDateTime(22);
+                var state = r.GetString(3);
+                // A daemon that stopped publishing leaves a state that is no longer true.
+                if (state is not "paused" && (updatedAt is null || now - updatedAt > StaleAfter))
+                    state = updatedAt is null ? "not started" : "stale";
+                links.Add((r.GetString(0), new LinkStatus(r.GetString(1), r.GetString(2), state, Str(r, 4), Get<DateTime>(r, 5), Str(r, 6),
+                    Get<DateTime>(r, 7), Get<DateTime>(r, 8), Get<double>(r, 9), Get<long>(r, 10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14), r.GetInt64(15), updatedAt, copy)));
+            }
+        }
+        var events = new List<(string Sync, EventRecord Event)>();
+        await using (var cmd = new NpgsqlCommand("SELECT sync, at, node, level, message FROM (SELECT *, row_number() OVER (PARTITION BY sync ORDER BY at DESC) AS rn FROM ibex.event WHERE level = 'error' AND at > now() - interval '1 hour') e WHERE rn <= 5 ORDER BY at DESC", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                events.Add((r.IsDBNull(0) ? "" : r.GetString(0), new EventRecord(r.GetDateTime(1), Str(r, 2), r.GetString(3), r.GetString(4))));
+
+        return [.. syncs.Select(s =>
+        {
+            var ls = links.Where(l => l.Sync == s.Name).Select(l => l.Link).ToList();
+            return new SyncStatus(s.Name, s.Enabled, Overall(s.Enabled, ls), [.. s.Sources.Select(n => n.Node)], [.. s.Targets.Select(n => n.Node)], s.Tables.Count, ls,
+                [.. events.Where(e => e.Sync == s.Name).Select(e => e.Event)]);
+        })];
+    }
+
+    static string Overall(bool enabled, IReadOnlyList<LinkStatus> links)
+    {
+        if (!enabled)
+            return "paused";
+        foreach (var s in new[] { "error", "down", "stale", "not started", "copying", "connecting", "starting" })
+            if (links.Any(l => l.State == s))
+                return s;
+        return links.Count > 0 && links.All(l => l.State == "streaming") ? "streaming" : links.FirstOrDefault()?.State ?? "empty";
+    }
+
+    static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    static T? Get<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
+}

@@ -1,0 +1,53 @@
+using Ibex.Capture;
+using Ibex.Connections;
+using Ibex.Control;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Monitoring;
+
+/// <summary>
+/// <c>ibex wait</c>: notes each source's current WAL position, emits a marker into the stream (so idle streams
+/// advance at once), then polls until every link's applied position has passed it.
+/// </summary>
+public sealed class SyncWaiter(ControlDatabase control)
+{
+    /// <summary>What was left when the wait gave up.</summary>
+    public sealed record Remaining(string Source, string Target, string State, long LagBytes, string? Error);
+
+    /// <summary>Returns an empty list when caught up, else what is still behind at the timeout.</summary>
+    public async Task<IReadOnlyList<Remaining>> WaitAsync(string syncName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var sync = await new SyncStore(control).GetAsync(syncName, cancellationToken).ConfigureAwait(false);
+        if (!sync.Enabled)
+            throw new IbexException($"sync '{syncName}' is paused, so it will not catch up; resume it with 'ibex sync resume {syncName}'");
+        var nodes = new NodeStore(control);
+        var goals = new Dictionary<string, NpgsqlLogSequenceNumber>();
+        foreach (var source in sync.Sources)
+        {
+            await using var conn = await NodeConnections.OpenAsync(await nodes.GetAsync(source.Node, cancellationToken).ConfigureAwait(false), "wait", cancellationToken).ConfigureAwait(false);
+            await using var cmd = new NpgsqlCommand($"SELECT pg_current_wal_lsn(), pg_logical_emit_message(false, '{SlotReader.MessagePrefix}', 'wait')", conn);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+            goals[source.Node] = r.GetFieldValue<NpgsqlLogSequenceNumber>(0);
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var behind = new List<Remaining>();
+            var status = (await new StatusReader(control).ReadAsync(syncName, cancellationToken).ConfigureAwait(false)).Single();
+            foreach (var link in status.Links)
+            {
+                var goal = goals[link.Source];
+                var pos = link.PositionLsn is null ? default : NpgsqlLogSequenceNumber.Parse(link.PositionLsn);
+                if (pos < goal)
+                    behind.Add(new Remaining(link.Source, link.Target, link.State, (long)((ulong)goal - (ulong)pos), link.Error));
+            }
+            if (behind.Count == 0 || DateTime.UtcNow >= deadline)
+                return behind;
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 1.5));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Ibex.Schema.Model;
+
+/// <summary>OIDs of the system catalogs that appear in object addresses (fixed across PostgreSQL versions).</summary>
+internal static class CatalogClass
+{
+    public const uint Type = 1247;
+    public const uint Proc = 1255;
+    public const uint Class = 1259;
+    public const uint AttrDef = 2604;
+    public const uint Constraint = 2606;
+    public const uint Namespace = 2615;
+    public const uint Rewrite = 2618;
+    public const uint Trigger = 2620;
+    public const uint Extension = 3079;
+    public const uint Policy = 3256;
+}

@@ -1,0 +1,38 @@
+using Ibex.Catalog;
+using Ibex.Sql;
+
+namespace Ibex.Setup;
+
+/// <summary>
+/// Checks that another node's copy of a source table can receive its changes: same columns (matched by name, order
+/// does not matter) with the same types; extra target columns must be nullable or have a default.
+/// </summary>
+public static class TableComparer
+{
+    /// <summary>Problems with <paramref name="other"/> as a copy of <paramref name="source"/>, as short phrases.</summary>
+    public static IReadOnlyList<string> Problems(TableInfo source, TableInfo? other)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (other is null)
+            return [$"missing table {source.Name.Display}"];
+        var problems = new List<string>();
+        foreach (var col in source.WritableColumns)
+        {
+            var o = other.Column(col.Name);
+            if (o is null)
+                problems.Add($"{source.Name.Display}: missing column {QuotedIfNeeded(col.Name)} {col.TypeName}");
+            else if (o.TypeName != col.TypeName)
+                problems.Add($"{source.Name.Display}: column {QuotedIfNeeded(col.Name)} is {o.TypeName} here but {col.TypeName} on the source");
+            else if (o.Generated)
+                problems.Add($"{source.Name.Display}: column {QuotedIfNeeded(col.Name)} is generated here but not on the source");
+        }
+        foreach (var col in other.Columns)
+        {
+            if (source.Column(col.Name) is null && col.NotNull && !col.HasDefault && !col.Generated)
+                problems.Add($"{source.Name.Display}: extra column {QuotedIfNeeded(col.Name)} is NOT NULL without a default, so replicated inserts would fail");
+        }
+        return problems;
+    }
+
+    static string QuotedIfNeeded(string name) => new QualifiedName("x", name).Display[2..];
+}
