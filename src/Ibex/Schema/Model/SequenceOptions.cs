@@ -20,8 +20,8 @@ internal sealed record SequenceOptions(string DataType, long Start, long Increme
         return string.Join(" ", parts);
     }
 
-    /// <summary>The ALTER SEQUENCE clauses that turn <paramref name="old"/> into these options, or "" when equal.</summary>
-    public string RenderChanges(SequenceOptions old, bool includeType = true)
+    /// <summary>The ALTER SEQUENCE clauses that turn <paramref name="old"/> into these options (none when equal).</summary>
+    public IReadOnlyList<string> Changes(SequenceOptions old, bool includeType = true)
     {
         ArgumentNullException.ThrowIfNull(old);
         var parts = new List<string>();
@@ -39,7 +39,7 @@ internal sealed record SequenceOptions(string DataType, long Start, long Increme
             parts.Add("CACHE " + N(Cache));
         if (Cycle != old.Cycle)
             parts.Add(Cycle ? "CYCLE" : "NO CYCLE");
-        return string.Join(" ", parts);
+        return parts;
     }
 
     static string N(long value) => value.ToString(CultureInfo.InvariantCulture);

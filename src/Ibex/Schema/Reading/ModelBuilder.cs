@@ -20,6 +20,8 @@ internal sealed class ModelBuilder
 
     public bool Contains(string key) => _objects.ContainsKey(key);
 
+    public IEnumerable<string> AllKeys => _objects.Keys;
+
     public SchemaObject? Find(string key) => _objects.GetValueOrDefault(key);
 
     /// <summary>Adds an object found at <paramref name="address"/> (its comment target too).</summary>

@@ -4,7 +4,8 @@ namespace Ibex.Schema.Reading;
 
 /// <summary>
 /// Reads GRANTed privileges of relations, sequences, functions, schemas and types as one object per (object,
-/// grantee). The owner's own privileges are left out, so databases with different owners still compare equal.
+/// grantee). The owner's own privileges are left out, so databases with different owners still compare equal, and
+/// so are grants equal to <see cref="DefaultPrivileges"/>.
 /// </summary>
 internal static class PrivilegeReader
 {
@@ -47,7 +48,15 @@ internal static class PrivilegeReader
         foreach (var ((key, _), (name, privileges)) in grants)
         {
             var target = b.Find(key)!;
-            b.Add(new PrivilegeObject(key, target.Display, target.PrivilegeTarget!, name, [.. privileges]));
+            if (!privileges.SetEquals(DefaultPrivileges.For(target.PrivilegeTarget!, name)))
+                b.Add(new PrivilegeObject(key, target.Display, target.PrivilegeTarget!, name, [.. privileges]));
+        }
+        // PUBLIC's default EXECUTE or USAGE revoked: no rows above, but a difference from a new object's grants.
+        foreach (var key in b.AllKeys.ToList())
+        {
+            var target = b.Find(key)!;
+            if (target.PrivilegeTarget is { } t && DefaultPrivileges.For(t, null).Count > 0 && !grants.ContainsKey((key, 0)))
+                b.Add(new PrivilegeObject(key, target.Display, t, null, []));
         }
     }
 }

@@ -26,6 +26,18 @@ internal static class SchemaReader
     public static async Task<SchemaModel> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, bool withPrivileges, string side, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            return await ReadCoreAsync(connection, schemas, withPrivileges, side, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            throw new IbexException($"{side}: reading the schema failed: {e.MessageText} (SQLSTATE {e.SqlState})", e);
+        }
+    }
+
+    static async Task<SchemaModel> ReadCoreAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, bool withPrivileges, string side, CancellationToken cancellationToken)
+    {
         if (connection.State != ConnectionState.Open)
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (connection.PostgreSqlVersion.Major < MinimumServerVersion / 10000)

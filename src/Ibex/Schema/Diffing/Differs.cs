@@ -1,0 +1,32 @@
+using Ibex.Schema.Model;
+
+namespace Ibex.Schema.Diffing;
+
+/// <summary>The differ for each kind of object.</summary>
+internal static class Differs
+{
+    static readonly Dictionary<ObjectKind, IObjectDiffer> ByKind = new()
+    {
+        [ObjectKind.Schema] = new NamespaceDiffer(),
+        [ObjectKind.Extension] = new ExtensionDiffer(),
+        [ObjectKind.Enum] = new EnumDiffer(),
+        [ObjectKind.Domain] = new DomainDiffer(),
+        [ObjectKind.CompositeType] = new CompositeTypeDiffer(),
+        [ObjectKind.Sequence] = new SequenceDiffer(),
+        [ObjectKind.Function] = new FunctionDiffer(),
+        [ObjectKind.Table] = new TableDiffer(),
+        [ObjectKind.Column] = new ColumnDiffer(),
+        [ObjectKind.SequenceOwner] = new SequenceOwnerDiffer(),
+        [ObjectKind.Constraint] = new ConstraintDiffer(),
+        [ObjectKind.Index] = new IndexDiffer(),
+        [ObjectKind.ReplicaIdentity] = new ReplicaIdentityDiffer(),
+        [ObjectKind.View] = new ViewDiffer(),
+        [ObjectKind.MaterializedView] = new ViewDiffer(),
+        [ObjectKind.Trigger] = new TriggerDiffer(),
+        [ObjectKind.Policy] = new PolicyDiffer(),
+        [ObjectKind.Comment] = new CommentDiffer(),
+        [ObjectKind.Privilege] = new PrivilegeDiffer(),
+    };
+
+    public static IObjectDiffer For(ObjectKind kind) => ByKind[kind];
+}

@@ -1,0 +1,68 @@
+using Ibex.Schema.Model;
+
+namespace Ibex.Schema.Planning;
+
+/// <summary>
+/// Spreads drops through the target's dependencies: whatever needs a dropped object (or goes with it) is dropped
+/// too, and created again when the source has it. A column type change likewise rebuilds the views, policies,
+/// triggers and generated columns that use the column, which PostgreSQL would otherwise refuse.
+/// </summary>
+internal static class Cascade
+{
+    static readonly HashSet<ObjectKind> RebuiltByRetype = [ObjectKind.View, ObjectKind.MaterializedView, ObjectKind.Policy, ObjectKind.Trigger];
+
+    public static void Apply(ChangeSet set, SchemaModel from, SchemaModel to, DiffScope scope)
+    {
+        var droppedWith = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var o in to.Objects.Values)
+            if (o.DroppedWith is { } owner)
+            {
+                if (!droppedWith.TryGetValue(owner, out var list))
+                    droppedWith[owner] = list = [];
+                list.Add(o.Key);
+            }
+
+        var queue = new Queue<string>(set.States.Where(s => s.Value is ObjectState.Removed or ObjectState.Replaced).Select(s => s.Key));
+        foreach (var (key, state) in set.States.ToList())
+            if (state == ObjectState.Altered && set.AlterOf(key).RebuildsDependents)
+                foreach (var z in to.DependentsOf(key))
+                    if (!set.IsDropped(z) && to.Find(z) is { } obj && (RebuiltByRetype.Contains(obj.Kind) || obj is ColumnObject { Generated: not null }))
+                        Drop(z);
+
+        while (queue.Count > 0)
+        {
+            var x = queue.Dequeue();
+            var goesWith = droppedWith.GetValueOrDefault(x) ?? [];
+            foreach (var z in to.DependentsOf(x).Concat(goesWith).Distinct(StringComparer.Ordinal).ToList())
+            {
+                if (set.IsDropped(z) || to.Find(z) is not { } obj)
+                    continue;
+                var part = goesWith.Contains(z) || obj.ParentKey == x;
+                var state = set.StateOf(z);
+                if (state == ObjectState.DefaultReset)
+                    continue;
+                // An altered object whose new definition no longer needs x is changed before x goes.
+                if (state == ObjectState.Altered && !part && !(from.Objects.ContainsKey(x) && from.DependenciesOf(z).Contains(x)))
+                    continue;
+                if (!part && state is null && obj is ColumnObject { Default: not null, Generated: null }
+                    && to.Find(x) is FunctionObject or SequenceObject && from.Objects.ContainsKey(z) && scope.InFrom(z))
+                {
+                    set.ResetDefault(z);
+                    continue;
+                }
+                Drop(z);
+            }
+        }
+
+        void Drop(string z)
+        {
+            if (from.Objects.ContainsKey(z) && scope.InFrom(z))
+                set.Replace(z, from);
+            else if (scope.IsWhole || scope.InTo(z))
+                set.Remove(z);
+            else
+                set.Replace(z, to);
+            queue.Enqueue(z);
+        }
+    }
+}

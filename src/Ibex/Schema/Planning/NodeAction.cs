@@ -1,0 +1,8 @@
+namespace Ibex.Schema.Planning;
+
+internal enum NodeAction
+{
+    Drop,
+    Create,
+    Alter,
+}

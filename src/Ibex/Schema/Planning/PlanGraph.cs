@@ -1,0 +1,129 @@
+using Ibex.Schema.Diffing;
+using Ibex.Schema.Model;
+
+namespace Ibex.Schema.Planning;
+
+/// <summary>
+/// Turns a change set into steps and the order constraints between them: a step that creates or alters an
+/// object comes after the steps for what it needs (in the source); dropping an object comes after dropping or
+/// altering what needs it (in the target); a replaced object is dropped before it is created again.
+/// </summary>
+internal sealed class PlanGraph
+{
+    readonly ChangeSet _set;
+    readonly SchemaModel _from;
+    readonly SchemaModel _to;
+    readonly DiffContext _context;
+    readonly Dictionary<string, PlanNode> _drops = new(StringComparer.Ordinal);
+    readonly Dictionary<string, PlanNode> _creates = new(StringComparer.Ordinal);
+    readonly Dictionary<string, PlanNode> _alters = new(StringComparer.Ordinal);
+    readonly List<PlanNode> _nodes = [];
+
+    PlanGraph(ChangeSet set, SchemaModel from, SchemaModel to, DiffContext context)
+    {
+        _set = set;
+        _from = from;
+        _to = to;
+        _context = context;
+    }
+
+    public IReadOnlyList<PlanNode> Nodes => _nodes;
+
+    public static PlanGraph Build(ChangeSet set, SchemaModel from, SchemaModel to, DiffContext context)
+    {
+        var g = new PlanGraph(set, from, to, context);
+        foreach (var (key, state) in set.States.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            switch (state)
+            {
+                case ObjectState.Removed:
+                    g.DropNode(key);
+                    break;
+                case ObjectState.Added:
+                    g.CreateNode(key);
+                    break;
+                case ObjectState.Replaced:
+                    g.DropNode(key);
+                    g.CreateNode(key);
+                    break;
+                case ObjectState.Altered:
+                    g._alters[key] = g.New(key, NodeAction.Alter, from.Find(key)!.Kind, set.AlterOf(key).Statements);
+                    break;
+                case ObjectState.DefaultReset:
+                    g.ResetDefault(key);
+                    break;
+            }
+        }
+        g.Link();
+        return g;
+    }
+
+    PlanNode New(string key, NodeAction action, ObjectKind kind, IReadOnlyList<PlannedStatement> statements)
+    {
+        var node = new PlanNode(_nodes.Count, key, action, kind, statements);
+        _nodes.Add(node);
+        return node;
+    }
+
+    PlanNode DropNode(string key)
+    {
+        if (_drops.TryGetValue(key, out var node))
+            return node;
+        var obj = _to.Find(key)!;
+        // Dropping the owner (a table, the column owning a serial sequence) drops this object too.
+        node = obj.DroppedWith is { } owner && _set.IsDropped(owner) && _to.Find(owner) is not null
+            ? DropNode(owner)
+            : New(key, NodeAction.Drop, obj.Kind, Differs.For(obj.Kind).Drop(obj, _context));
+        _drops[key] = node;
+        return node;
+    }
+
+    PlanNode CreateNode(string key)
+    {
+        if (_creates.TryGetValue(key, out var node))
+            return node;
+        var source = _set.SourceOf(key);
+        var obj = source.Find(key)!;
+        // A new table is created with its columns.
+        node = obj is ColumnObject && obj.ParentKey is { } table && _set.IsCreated(table)
+            ? CreateNode(table)
+            : New(key, NodeAction.Create, obj.Kind, Differs.For(obj.Kind).Create(obj, source, _context));
+        _creates[key] = node;
+        return node;
+    }
+
+    void ResetDefault(string key)
+    {
+        var old = (ColumnObject)_to.Find(key)!;
+        var wanted = (ColumnObject)_from.Find(key)!;
+        _drops[key] = New(key, NodeAction.Drop, ObjectKind.Column, [new(ColumnSql.AlterColumn(old) + "DROP DEFAULT;")]);
+        _creates[key] = New(key, NodeAction.Create, ObjectKind.Column, [new(ColumnSql.AlterColumn(wanted) + "SET DEFAULT " + wanted.Default + ";")]);
+    }
+
+    void Link()
+    {
+        foreach (var (key, node) in _creates)
+            foreach (var d in (_set.StateOf(key) == ObjectState.DefaultReset ? _from : _set.SourceOf(key)).DependenciesOf(key))
+                After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
+        foreach (var (key, node) in _alters)
+        {
+            foreach (var d in _from.DependenciesOf(key))
+                After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
+            foreach (var z in _to.DependentsOf(key))
+                After(_drops.GetValueOrDefault(z), node);
+        }
+        foreach (var (key, node) in _drops)
+        {
+            foreach (var z in _to.DependentsOf(key))
+                After(_drops.GetValueOrDefault(z) ?? _alters.GetValueOrDefault(z), node);
+            if (_creates.TryGetValue(key, out var create))
+                After(node, create);
+        }
+    }
+
+    static void After(PlanNode? first, PlanNode then)
+    {
+        if (first is not null && first != then)
+            first.Next.Add(then);
+    }
+}

@@ -1,0 +1,42 @@
+using Ibex.Schema.Diffing;
+using Ibex.Schema.Model;
+using Ibex.Schema.Ordering;
+using Ibex.Schema.Planning;
+using Ibex.Schema.Reading;
+using Npgsql;
+
+namespace Ibex.Schema;
+
+/// <summary>
+/// Compares two databases' schemas from their catalogs and plans the SQL that makes the second (<c>to</c>) match
+/// the first (<c>from</c>). Nothing is executed on either side.
+/// </summary>
+public static class SchemaDiff
+{
+    /// <summary>
+    /// Reads both schemas and returns the statements that make <paramref name="to"/>'s schema match
+    /// <paramref name="from"/>'s. The connections must be open (or openable) and not inside a transaction.
+    /// </summary>
+    public static async Task<SchemaDiffResult> DiffAsync(NpgsqlConnection from, NpgsqlConnection to, SchemaDiffOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(options);
+        var source = await SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken).ConfigureAwait(false);
+        var target = await SchemaReader.ReadAsync(to, options.Schemas, options.WithPrivileges, "--to", cancellationToken).ConfigureAwait(false);
+        return Diff(source, target, options);
+    }
+
+    /// <summary>Plans the statements between two models already read.</summary>
+    internal static SchemaDiffResult Diff(SchemaModel from, SchemaModel to, SchemaDiffOptions options)
+    {
+        var scope = options.OnlyTables is { } tables ? DiffScope.ForTables(from, to, tables) : DiffScope.Whole;
+        ChangeSet? set = null;
+        var context = new DiffContext(from, to, key => set?.IsCreated(key) ?? false);
+        set = Classifier.Classify(from, to, scope, context);
+        Cascade.Apply(set, from, to, scope);
+        var graph = PlanGraph.Build(set, from, to, context);
+        var ordered = TopologicalOrder.Sort(graph.Nodes);
+        return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards);
+    }
+}
