@@ -1,0 +1,1 @@
+-- A: only the public schema.

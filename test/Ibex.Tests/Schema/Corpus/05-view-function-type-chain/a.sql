@@ -1,0 +1,1 @@
+CREATE TABLE readings (id int PRIMARY KEY, celsius numeric);

@@ -1,0 +1,4 @@
+CREATE DOMAIN score AS integer DEFAULT 0 NOT NULL CHECK (VALUE >= 0) CONSTRAINT score_max CHECK (VALUE <= 100);
+CREATE DOMAIN code AS text DEFAULT 'x';
+ALTER DOMAIN code ADD CONSTRAINT code_len CHECK (length(VALUE) < 10) NOT VALID;
+CREATE TABLE results (id int PRIMARY KEY, s score, c code);

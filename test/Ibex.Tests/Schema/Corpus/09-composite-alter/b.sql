@@ -1,0 +1,3 @@
+CREATE TYPE point3 AS (x float8, y float8, z float8);
+CREATE TYPE pair AS (a bigint, b int);
+CREATE TABLE shapes (id int PRIMARY KEY, origin point3);

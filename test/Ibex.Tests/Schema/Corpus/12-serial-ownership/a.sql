@@ -1,0 +1,2 @@
+CREATE TABLE items (id int NOT NULL, name text);
+CREATE SEQUENCE loose_seq;

@@ -1,0 +1,2 @@
+CREATE TABLE items (id serial, name text);
+CREATE SEQUENCE loose_seq OWNED BY items.name;

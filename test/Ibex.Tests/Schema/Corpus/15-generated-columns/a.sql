@@ -1,0 +1,1 @@
+CREATE TABLE boxes (w int, h int);

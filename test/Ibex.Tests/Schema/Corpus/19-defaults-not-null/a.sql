@@ -1,0 +1,1 @@
+CREATE TABLE settings (key text, value text, updated timestamptz, version int);

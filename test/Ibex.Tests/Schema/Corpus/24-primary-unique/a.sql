@@ -1,0 +1,1 @@
+CREATE TABLE products (sku text, name text, barcode text);

@@ -1,0 +1,1 @@
+CREATE TABLE temps (id int, c numeric, f numeric);

@@ -1,0 +1,2 @@
+CREATE TABLE events (id int, kind text, at timestamptz);
+CREATE INDEX events_lookup ON events (kind, at);

@@ -1,0 +1,2 @@
+CREATE TABLE parents (code text);
+CREATE TABLE children (parent_code text);

@@ -1,0 +1,4 @@
+CREATE TABLE t (a int, b text, c date);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE VIEW w AS SELECT a, b FROM t;
+CREATE VIEW on_w AS SELECT a FROM w;

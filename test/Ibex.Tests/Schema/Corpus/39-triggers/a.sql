@@ -1,0 +1,2 @@
+CREATE TABLE audit_log (at timestamptz, what text);
+CREATE TABLE accounts (id int PRIMARY KEY, balance numeric, updated timestamptz);

@@ -1,0 +1,11 @@
+CREATE TABLE audit_log (at timestamptz, what text);
+CREATE TABLE accounts (id int PRIMARY KEY, balance numeric, updated timestamptz);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated := now(); RETURN NEW; END $$;
+CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit_log VALUES (now(), TG_OP); RETURN NULL; END $$;
+CREATE TRIGGER accounts_touch BEFORE UPDATE ON accounts FOR EACH ROW WHEN (OLD.balance IS DISTINCT FROM NEW.balance) EXECUTE FUNCTION touch();
+CREATE TRIGGER accounts_audit AFTER INSERT OR DELETE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION audit();
+CREATE CONSTRAINT TRIGGER accounts_check AFTER UPDATE OF balance ON accounts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit();
+CREATE TRIGGER accounts_replica AFTER UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION audit();
+ALTER TABLE accounts ENABLE REPLICA TRIGGER accounts_replica;
+CREATE TRIGGER accounts_off AFTER TRUNCATE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION audit();
+ALTER TABLE accounts DISABLE TRIGGER accounts_off;

@@ -1,0 +1,13 @@
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int CONSTRAINT t_pk PRIMARY KEY, v text);
+CREATE INDEX t_v ON app.t (v);
+CREATE VIEW app.tv AS SELECT * FROM app.t;
+CREATE FUNCTION app.f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;
+CREATE TYPE app.e AS ENUM ('a');
+CREATE DOMAIN app.d AS int CONSTRAINT d_pos CHECK (VALUE > 0);
+CREATE SEQUENCE app.s;
+CREATE FUNCTION app.trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER t_trg BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.trg();
+CREATE POLICY t_pol ON app.t USING (true);
+COMMENT ON TABLE app.t IS 'old table comment';
+COMMENT ON COLUMN app.t.v IS 'going away';

@@ -1,0 +1,17 @@
+CREATE SCHEMA "Ünïcödé Schema";
+CREATE SCHEMA "user";
+CREATE TYPE "user"."Status ✓" AS ENUM ('Ünïcödé', 'it''s', 'a"b');
+CREATE DOMAIN "user"."Positive Int" AS int CHECK (VALUE > 0);
+CREATE TABLE "Ünïcödé Schema"."Order" ("select" int, "Mixed Case" text, "from" "user"."Status ✓", "Größe" "user"."Positive Int", "a""quote" text DEFAULT 'it''s');
+CREATE TABLE "user"."Table With Spaces" ("Id" int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "Order" int, "GROUP" text UNIQUE);
+CREATE SEQUENCE "user"."Seq-1";
+CREATE INDEX "Idx On Order" ON "Ünïcödé Schema"."Order" ("Mixed Case") WHERE "select" > 0;
+ALTER TABLE "user"."Table With Spaces" ADD CONSTRAINT "Check Me" CHECK ("Order" > 0);
+CREATE FUNCTION "user"."Do Thing"("In Arg" int) RETURNS int LANGUAGE sql AS $$ SELECT "In Arg" + 1 $$;
+CREATE VIEW "user"."View ☃" AS SELECT "Id", "user"."Do Thing"("Order") AS "Result" FROM "user"."Table With Spaces";
+CREATE FUNCTION "user"."Trig Fn"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER "Before Insert" BEFORE INSERT ON "user"."Table With Spaces" FOR EACH ROW EXECUTE FUNCTION "user"."Trig Fn"();
+ALTER TABLE "user"."Table With Spaces" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Policy Ü" ON "user"."Table With Spaces" USING ("Order" > 0);
+COMMENT ON TABLE "user"."Table With Spaces" IS 'Ünïcödé ''comment'' here';
+COMMENT ON COLUMN "Ünïcödé Schema"."Order"."from" IS 'reserved';

@@ -1,0 +1,2 @@
+CREATE TABLE cache (k text, v text);
+CREATE TABLE tuned (id int);

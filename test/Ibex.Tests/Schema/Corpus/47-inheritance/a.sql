@@ -1,0 +1,1 @@
+CREATE TABLE vehicles (id int, wheels int);

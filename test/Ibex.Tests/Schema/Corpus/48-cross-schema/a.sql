@@ -1,0 +1,1 @@
+CREATE TABLE local_only (id int);

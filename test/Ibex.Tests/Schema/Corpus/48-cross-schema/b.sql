@@ -1,0 +1,10 @@
+CREATE SCHEMA types;
+CREATE SCHEMA data;
+CREATE SCHEMA api;
+CREATE TYPE types.level AS ENUM ('low', 'high');
+CREATE DOMAIN types.percent AS numeric CHECK (VALUE BETWEEN 0 AND 100);
+CREATE SEQUENCE types.ids;
+CREATE TABLE data.readings (id int DEFAULT nextval('types.ids') PRIMARY KEY, lvl types.level, pct types.percent);
+CREATE FUNCTION api.high_readings() RETURNS SETOF data.readings LANGUAGE sql STABLE AS $$ SELECT * FROM data.readings WHERE lvl = 'high' $$;
+CREATE VIEW api.summary AS SELECT count(*) AS n FROM api.high_readings();
+CREATE TABLE local_only (id int, r int REFERENCES data.readings (id));

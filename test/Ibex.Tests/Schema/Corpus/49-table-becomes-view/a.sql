@@ -1,0 +1,2 @@
+CREATE TABLE report (id int, total numeric);
+CREATE TABLE base (id int, amount numeric);

@@ -1,0 +1,12 @@
+CREATE SCHEMA shop;
+CREATE TYPE shop.order_state AS ENUM ('new', 'paid', 'shipped');
+CREATE SEQUENCE shop.order_numbers START 1000;
+CREATE TABLE shop.customers (id int PRIMARY KEY, name text NOT NULL, email text UNIQUE, created timestamptz NOT NULL DEFAULT now());
+CREATE TABLE shop.orders (id int PRIMARY KEY, customer_id int REFERENCES shop.customers ON DELETE RESTRICT, total numeric(12,2) CHECK (total >= 0), state shop.order_state NOT NULL DEFAULT 'new', number int DEFAULT nextval('shop.order_numbers'));
+CREATE INDEX orders_customer ON shop.orders (customer_id) WHERE state <> 'shipped';
+CREATE FUNCTION shop.customer_total(c int) RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT coalesce(sum(total), 0) FROM shop.orders WHERE customer_id = c $$;
+CREATE VIEW shop.order_totals AS SELECT customer_id, sum(total) AS total, count(*) AS orders FROM shop.orders GROUP BY customer_id;
+CREATE VIEW shop.big_customers AS SELECT c.id, c.name, shop.customer_total(c.id) AS spent FROM shop.customers c WHERE shop.customer_total(c.id) > 1000;
+CREATE FUNCTION shop.no_shipped_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.state = 'shipped' THEN RAISE EXCEPTION 'shipped'; END IF; RETURN OLD; END $$;
+CREATE TRIGGER orders_guard BEFORE DELETE ON shop.orders FOR EACH ROW EXECUTE FUNCTION shop.no_shipped_delete();
+COMMENT ON TABLE shop.orders IS 'orders';
