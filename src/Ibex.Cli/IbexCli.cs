@@ -24,6 +24,7 @@ public static class IbexCli
                      WaitCommand.Build(context),
                      StatusCommand.Build(context),
                      SchemaCommands.Build(context),
+                     DemoCommand.Build(context),
                  })
             root.Subcommands.Add(command);
         return root;

@@ -89,6 +89,7 @@ public sealed class SourcePipeline
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
+        _log.LogDebug("sync {Sync} source {Source}: starting pipeline", _sync.Name, _source);
         await CopyPendingTablesAsync(token).ConfigureAwait(false);
         var copiedAt = await CopyPointsAsync(token).ConfigureAwait(false);
 
@@ -118,6 +119,7 @@ public sealed class SourcePipeline
             return;
         }
 
+        _log.LogDebug("sync {Sync} source {Source}: {Live} target(s) connected; starting the stream", _sync.Name, _source, Links.Count(l => l.Live));
         var sourceSettings = NodeConnections.Settings(_nodes[_source]);
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
         var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"));
@@ -259,7 +261,10 @@ public sealed class SourcePipeline
         try
         {
             await _control.LogEventAsync(_sync.Name, _source, "error", message, cancellationToken).ConfigureAwait(false);
-            var snaps = Links.Select(l => Snapshot(l, null, null, l.Live ? "error" : l.State, l.Error ?? message)).ToList();
+            // The source failed, so no link streams; a link that failed on its own keeps its own reason.
+            var snaps = Links.Select(l => l.State is "down" or "error" && l.Error is not null
+                ? Snapshot(l, null, null, l.State, l.Error)
+                : Snapshot(l, null, null, "error", message)).ToList();
             await new StatusStore(_control).PublishAsync(_sync.Name, snaps, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
@@ -325,7 +330,7 @@ public sealed class SourcePipeline
         if (l.Live && applier is not null)
         {
             var busy = applier.CurrentCommitTimestamp;
-            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : applier.Queue.Count == 0 ? 0 : null;
+            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : 0;
         }
         else
         {

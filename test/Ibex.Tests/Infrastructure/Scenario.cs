@@ -131,7 +131,7 @@ public sealed class Scenario : IAsyncDisposable
     public void StartDaemon(params string[] syncs)
     {
         _daemonCts = new CancellationTokenSource();
-        _loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(TextWriter.Synchronized(_daemonLog), LogLevel.Information)).SetMinimumLevel(LogLevel.Information));
+        _loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(TextWriter.Synchronized(_daemonLog), LogLevel.Debug)).SetMinimumLevel(LogLevel.Debug).AddFilter("Npgsql", LogLevel.Information));
         var control = Control.ControlDatabase.Open(ControlDsn);
         var supervisor = new Supervisor(control, new DaemonOptions { Syncs = syncs, PollInterval = TimeSpan.FromSeconds(2) }, _loggers);
         _daemonTask = Task.Run(async () =>

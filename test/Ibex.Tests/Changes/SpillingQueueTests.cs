@@ -1,0 +1,44 @@
+using Ibex.Changes;
+using Ibex.Sql;
+using NpgsqlTypes;
+using Shouldly;
+
+namespace Ibex.Tests.Changes;
+
+public class SpillingQueueTests
+{
+    static readonly RelationInfo Rel = new(1, 1, new QualifiedName("public", "t"), ["id", "v"], [23, 25], [0], false);
+
+    static ChangeItem Insert(int i) => new(new Change(ChangeKind.Insert, Rel, null, RowImage.FromText([i.ToString(System.Globalization.CultureInfo.InvariantCulture), i % 10 == 0 ? null : new string('x', 1000)])));
+
+    [Fact]
+    public async Task Items_past_the_budget_go_to_disk_and_come_back_in_order()
+    {
+        await using var q = new SpillingQueue(memoryBudgetBytes: 20_000);
+        var ct = TestContext.Current.CancellationToken;
+        await q.EnqueueAsync(new BeginItem(new NpgsqlLogSequenceNumber(100), DateTime.UtcNow, 7, "ibex_x"), ct);
+        for (var i = 0; i < 1000; i++)
+            await q.EnqueueAsync(Insert(i), ct);
+        await q.EnqueueAsync(new CommitItem(new NpgsqlLogSequenceNumber(100), new NpgsqlLogSequenceNumber(200), DateTime.UnixEpoch), ct);
+        q.MemoryBytes.ShouldBeLessThanOrEqualTo(20_000 + 2_000);
+        q.SpilledItemsTotal.ShouldBeGreaterThan(900);
+        q.Count.ShouldBe(1002);
+
+        var begin = (BeginItem)await q.DequeueAsync(ct);
+        begin.Origin.ShouldBe("ibex_x");
+        for (var i = 0; i < 1000; i++)
+        {
+            // Interleave producing, to exercise reading a file that is still being written.
+            if (i == 500)
+                await q.EnqueueAsync(new MarkerItem(new NpgsqlLogSequenceNumber(300)), ct);
+            var c = ((ChangeItem)await q.DequeueAsync(ct)).Change;
+            c.NewRow!.Text(0).ShouldBe(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            c.NewRow.IsNull(1).ShouldBe(i % 10 == 0);
+            c.Relation.ShouldBeSameAs(Rel);
+        }
+        ((CommitItem)await q.DequeueAsync(ct)).EndLsn.ShouldBe(new NpgsqlLogSequenceNumber(200));
+        ((MarkerItem)await q.DequeueAsync(ct)).Lsn.ShouldBe(new NpgsqlLogSequenceNumber(300));
+        q.Count.ShouldBe(0);
+        q.TryDequeue(out _).ShouldBeFalse();
+    }
+}
