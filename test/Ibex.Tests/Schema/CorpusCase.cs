@@ -23,22 +23,7 @@ public sealed record CorpusCase(string Name, string Folder)
         return File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Trim().Length > 0)] : [];
     }
 
-    /// <summary>
-    /// The corpus folder: next to the test assembly when copied there, else found in the source tree above it.
-    /// </summary>
-    public static string CorpusRoot()
-    {
-        var here = Path.Combine(AppContext.BaseDirectory, "Schema", "Corpus");
-        if (Directory.Exists(here))
-            return here;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "test", "Ibex.Tests", "Schema", "Corpus");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException("test/Ibex.Tests/Schema/Corpus not found above " + AppContext.BaseDirectory);
-    }
+    public static string CorpusRoot() => SchemaFiles.Folder("Corpus");
 
     public static IEnumerable<string> All()
         => Directory.GetDirectories(CorpusRoot()).Select(Path.GetFileName).Order(StringComparer.Ordinal)!;

@@ -73,17 +73,28 @@ public sealed class SchemaTestKit(LocalCluster cluster) : IAsyncDisposable
         var (again, rest, err2) = await DiffAsync(from, to, ["--allow-hazards", "--exit-code", .. extra]);
         rest.ShouldBe("", $"a second diff still finds differences after applying:\n{script}");
         again.ShouldBe(0, err2);
-        var (dumpFrom, dumpTo) = (await DumpAsync(from), await DumpAsync(to));
-        if (dumpFrom != dumpTo)
-            dumpTo.ShouldBe(dumpFrom, $"pg_dump differs after applying:\n{script}");
+        await ShouldDumpTheSameAsync(from, to, script);
         return script;
+    }
+
+    /// <summary>Fails with the statements only one side has when the two databases dump differently.</summary>
+    public async Task ShouldDumpTheSameAsync(string expected, string actual, string context = "")
+    {
+        var (want, have) = (await DumpStatementsAsync(expected), await DumpStatementsAsync(actual));
+        if (want.SequenceEqual(have, StringComparer.Ordinal))
+            return;
+        var missing = want.Except(have, StringComparer.Ordinal);
+        var extra = have.Except(want, StringComparer.Ordinal);
+        Assert.Fail($"pg_dump of {actual} differs from {expected}.\n--- only in {expected}:\n{string.Concat(missing)}--- only in {actual}:\n{string.Concat(extra)}--- script:\n{context}");
     }
 
     /// <summary>
     /// <c>pg_dump --schema-only</c> without comments, SET lines, \restrict lines and blank lines, as statements
     /// sorted by text (pg_dump breaks some ties by OID, which differs between databases).
     /// </summary>
-    public async Task<string> DumpAsync(string database)
+    public async Task<string> DumpAsync(string database) => string.Concat(await DumpStatementsAsync(database));
+
+    async Task<List<string>> DumpStatementsAsync(string database)
     {
         var (code, dump, err) = await RunToolAsync("pg_dump", "--schema-only", "-h", "127.0.0.1", "-p", Port, "-U", "postgres", "-d", database);
         code.ShouldBe(0, err);
@@ -105,7 +116,7 @@ public sealed class SchemaTestKit(LocalCluster cluster) : IAsyncDisposable
         if (current.Length > 0)
             statements.Add(current.ToString());
         statements.Sort(StringComparer.Ordinal);
-        return string.Concat(statements);
+        return statements;
     }
 
     public async Task<NpgsqlConnection> OpenAsync(string database)

@@ -19,7 +19,14 @@ internal sealed class SequenceDiffer : IObjectDiffer
     public AlterResult? Alter(SchemaObject from, SchemaObject to, DiffContext context)
     {
         var f = (SequenceObject)from;
-        var changes = f.Options.Changes(((SequenceObject)to).Options);
-        return new AlterResult(changes.Count == 0 ? [] : [new($"ALTER SEQUENCE {f.Name.Quoted} {string.Join(" ", changes)};")]);
+        var t = (SequenceObject)to;
+        var changes = f.Options.Changes(t.Options);
+        if (changes.Count == 0)
+            return AlterResult.Nothing;
+        var sql = $"ALTER SEQUENCE {f.Name.Quoted} {string.Join(" ", changes)}";
+        // Counting the other way leaves the current value outside the new range: start over.
+        if (Math.Sign(f.Options.Increment) != Math.Sign(t.Options.Increment))
+            return new AlterResult([new(sql + " RESTART;", Hazard.Loss("restart " + f.Display, "data loss: its current value"))]);
+        return new AlterResult([new(sql + ";")]);
     }
 }

@@ -46,6 +46,8 @@ internal sealed record ColumnObject : SchemaObject
 
     public override string ParentKey => Keys.Table(Table);
 
+    public override string OrderKey => ParentKey + " #" + Position.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
+
     public override string Definition => string.Join("\n",
         Type, Collation?.Quoted ?? "", NotNull ? "not null" : "", Default ?? "", Identity?.ToString() ?? "",
         IdentitySequence?.Quoted ?? "", IdentityOptions?.Render() ?? "", Generated ?? "");

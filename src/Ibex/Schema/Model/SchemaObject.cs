@@ -26,6 +26,9 @@ internal abstract record SchemaObject
     /// </summary>
     public virtual string? DroppedWith => ParentKey;
 
+    /// <summary>Orders steps that are otherwise free to go in any order (columns go by position).</summary>
+    public virtual string OrderKey => Key;
+
     /// <summary>Everything that is compared between databases, as one string.</summary>
     public abstract string Definition { get; }
 

@@ -28,7 +28,7 @@ internal sealed record TableObject : SchemaObject
 
     public bool ForceRowSecurity { get; init; }
 
-    /// <summary>Storage parameters (<c>fillfactor=70</c>), sorted.</summary>
+    /// <summary>Storage parameters (<c>fillfactor=70</c>) in catalog order.</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
 
     public override string Key => Keys.Table(Name);
@@ -43,7 +43,7 @@ internal sealed record TableObject : SchemaObject
 
     public override string Definition => string.Join("\n",
         PartitionKey ?? "", PartitionOf?.Quoted ?? "", PartitionBound ?? "", string.Join(",", Inherits.Select(i => i.Quoted)),
-        Unlogged ? "unlogged" : "", RowSecurity ? "rls" : "", ForceRowSecurity ? "force rls" : "", string.Join(",", Options));
+        Unlogged ? "unlogged" : "", RowSecurity ? "rls" : "", ForceRowSecurity ? "force rls" : "", string.Join(",", Options.Order(StringComparer.Ordinal)));
 
     public override string CommentTarget => "TABLE " + Name.Quoted;
 

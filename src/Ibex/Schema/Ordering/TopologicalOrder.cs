@@ -55,5 +55,5 @@ internal static class TopologicalOrder
     }
 
     static (int, int, string, int) Key(PlanNode n)
-        => n.Action == NodeAction.Drop ? (0, -(int)n.Kind, n.Key, n.Id) : (1, (int)n.Kind, n.Key, n.Id);
+        => n.Action == NodeAction.Drop ? (0, -(int)n.Kind, n.OrderKey, n.Id) : (1, (int)n.Kind, n.OrderKey, n.Id);
 }

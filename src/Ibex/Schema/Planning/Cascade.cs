@@ -23,8 +23,8 @@ internal static class Cascade
             }
 
         var queue = new Queue<string>(set.States.Where(s => s.Value is ObjectState.Removed or ObjectState.Replaced).Select(s => s.Key));
-        foreach (var (key, state) in set.States.ToList())
-            if (state == ObjectState.Altered && set.AlterOf(key).RebuildsDependents)
+        foreach (var key in set.States.Keys.ToList())
+            if (set.StateOf(key) == ObjectState.Altered && set.AlterOf(key).RebuildsDependents)
                 foreach (var z in to.DependentsOf(key))
                     if (!set.IsDropped(z) && to.Find(z) is { } obj && (RebuiltByRetype.Contains(obj.Kind) || obj is ColumnObject { Generated: not null }))
                         Drop(z);

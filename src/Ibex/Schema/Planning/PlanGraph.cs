@@ -47,7 +47,7 @@ internal sealed class PlanGraph
                     g.CreateNode(key);
                     break;
                 case ObjectState.Altered:
-                    g._alters[key] = g.New(key, NodeAction.Alter, from.Find(key)!.Kind, set.AlterOf(key).Statements);
+                    g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, set.AlterOf(key).Statements);
                     break;
                 case ObjectState.DefaultReset:
                     g.ResetDefault(key);
@@ -58,9 +58,9 @@ internal sealed class PlanGraph
         return g;
     }
 
-    PlanNode New(string key, NodeAction action, ObjectKind kind, IReadOnlyList<PlannedStatement> statements)
+    PlanNode New(SchemaObject obj, NodeAction action, IReadOnlyList<PlannedStatement> statements)
     {
-        var node = new PlanNode(_nodes.Count, key, action, kind, statements);
+        var node = new PlanNode(_nodes.Count, obj, action, statements);
         _nodes.Add(node);
         return node;
     }
@@ -73,7 +73,7 @@ internal sealed class PlanGraph
         // Dropping the owner (a table, the column owning a serial sequence) drops this object too.
         node = obj.DroppedWith is { } owner && _set.IsDropped(owner) && _to.Find(owner) is not null
             ? DropNode(owner)
-            : New(key, NodeAction.Drop, obj.Kind, Differs.For(obj.Kind).Drop(obj, _context));
+            : New(obj, NodeAction.Drop, Differs.For(obj.Kind).Drop(obj, _context));
         _drops[key] = node;
         return node;
     }
@@ -87,7 +87,7 @@ internal sealed class PlanGraph
         // A new table is created with its columns.
         node = obj is ColumnObject && obj.ParentKey is { } table && _set.IsCreated(table)
             ? CreateNode(table)
-            : New(key, NodeAction.Create, obj.Kind, Differs.For(obj.Kind).Create(obj, source, _context));
+            : New(obj, NodeAction.Create, Differs.For(obj.Kind).Create(obj, source, _context));
         _creates[key] = node;
         return node;
     }
@@ -96,21 +96,28 @@ internal sealed class PlanGraph
     {
         var old = (ColumnObject)_to.Find(key)!;
         var wanted = (ColumnObject)_from.Find(key)!;
-        _drops[key] = New(key, NodeAction.Drop, ObjectKind.Column, [new(ColumnSql.AlterColumn(old) + "DROP DEFAULT;")]);
-        _creates[key] = New(key, NodeAction.Create, ObjectKind.Column, [new(ColumnSql.AlterColumn(wanted) + "SET DEFAULT " + wanted.Default + ";")]);
+        _drops[key] = New(old, NodeAction.Drop, [new(ColumnSql.AlterColumn(old) + "DROP DEFAULT;")]);
+        _creates[key] = New(wanted, NodeAction.Create, [new(ColumnSql.AlterColumn(wanted) + "SET DEFAULT " + wanted.Default + ";")]);
     }
 
     void Link()
     {
+        // Columns added to an existing table go in their source order (ADD COLUMN appends).
+        foreach (var columns in _creates.Values.Distinct().Where(n => n.Kind == ObjectKind.Column && n.Action == NodeAction.Create)
+                     .GroupBy(n => SourceFor(n.Key).Find(n.Key)!.ParentKey).Select(g => g.OrderBy(n => n.OrderKey, StringComparer.Ordinal).ToList()))
+            for (var i = 1; i < columns.Count; i++)
+                After(columns[i - 1], columns[i]);
         foreach (var (key, node) in _creates)
-            foreach (var d in (_set.StateOf(key) == ObjectState.DefaultReset ? _from : _set.SourceOf(key)).DependenciesOf(key))
+            foreach (var d in SourceFor(key).DependenciesOf(key))
                 After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
         foreach (var (key, node) in _alters)
         {
             foreach (var d in _from.DependenciesOf(key))
                 After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
-            foreach (var z in _to.DependentsOf(key))
-                After(_drops.GetValueOrDefault(z), node);
+            // A column type change needs the views and policies that use the column out of the way first.
+            if (_set.AlterOf(key).RebuildsDependents)
+                foreach (var z in _to.DependentsOf(key))
+                    After(_drops.GetValueOrDefault(z), node);
         }
         foreach (var (key, node) in _drops)
         {
@@ -120,6 +127,8 @@ internal sealed class PlanGraph
                 After(node, create);
         }
     }
+
+    SchemaModel SourceFor(string key) => _set.StateOf(key) == ObjectState.DefaultReset ? _from : _set.SourceOf(key);
 
     static void After(PlanNode? first, PlanNode then)
     {

@@ -32,7 +32,8 @@ internal static class ColumnReader
         LEFT JOIN pg_sequence s ON s.seqrelid = iseq.objid
         LEFT JOIN pg_class sc ON sc.oid = iseq.objid
         LEFT JOIN pg_namespace sn ON sn.oid = sc.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attinhcount = 0
+        WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+          AND (a.attinhcount = 0 OR (a.attislocal AND NOT c.relispartition))
         ORDER BY a.attrelid, a.attnum
         """;
 

@@ -10,12 +10,14 @@ internal static class TableReader
         SELECT c.oid, n.nspname, c.relname, c.relkind = 'p', c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity,
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
                pn.nspname, pc.relname, CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
-               coalesce(c.reloptions, '{}'), c.relreplident, ri.oid, ri.relname
+               coalesce(c.reloptions, '{}') || array(SELECT 'toast.' || o FROM unnest(tc.reloptions) o),
+               c.relreplident, ri.oid, ri.relname
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_inherits pi ON c.relispartition AND pi.inhrelid = c.oid
         LEFT JOIN pg_class pc ON pc.oid = pi.inhparent
         LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+        LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
         LEFT JOIN pg_index rii ON c.relreplident = 'i' AND rii.indrelid = c.oid AND rii.indisreplident
         LEFT JOIN pg_class ri ON ri.oid = rii.indexrelid
         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
@@ -57,7 +59,7 @@ internal static class TableReader
                 PartitionKey = row.StringOrNull(7),
                 PartitionOf = row.IsDBNull(8) ? null : new QualifiedName(row.GetString(8), row.GetString(9)),
                 PartitionBound = row.StringOrNull(10),
-                Options = [.. row.Strings(11).Order(StringComparer.Ordinal)],
+                Options = row.Strings(11),
                 Inherits = inherits.GetValueOrDefault(row.Oid(0)) ?? [],
             };
             b.Add(table, address);

@@ -1,2 +1,2 @@
 CREATE TABLE cache (k text, v text);
-CREATE TABLE tuned (id int);
+CREATE TABLE tuned (id int, doc text);
