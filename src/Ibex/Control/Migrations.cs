@@ -95,6 +95,28 @@ public static class Migrations
             );
             CREATE INDEX event_sync_at ON ibex.event (sync, at);
             """),
+        (2, "conflict log", """
+            CREATE TABLE ibex.conflict (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                sync text NOT NULL,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                key jsonb NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('insert_insert', 'update_update', 'update_delete', 'delete_update', 'delete_delete', 'unique_violation')),
+                node text NOT NULL,
+                local_origin text,
+                remote_origin text NOT NULL,
+                local_row jsonb,
+                remote_row jsonb,
+                local_commit_ts timestamptz,
+                remote_commit_ts timestamptz,
+                strategy text NOT NULL,
+                winner text NOT NULL CHECK (winner IN ('local', 'remote', 'custom', 'aborted')),
+                resolved boolean NOT NULL DEFAULT true
+            );
+            CREATE INDEX conflict_sync_at ON ibex.conflict (sync, at);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -23,6 +23,11 @@ public sealed class LinkRuntime(LinkRecord link)
 
     public string? Error { get; private set; }
 
+    long _failures;
+
+    /// <summary>How many times applying on this link failed (target down or change rejected), since the daemon started.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
     /// <summary>When the link stopped applying (down or in error); null while streaming.</summary>
     public DateTime? DownSince { get; private set; }
 
@@ -82,6 +87,7 @@ public sealed class LinkRuntime(LinkRecord link)
                 _lastPosition = _applier.Position;
             var old = _applier;
             _applier = null;
+            Interlocked.Increment(ref _failures);
             State = e.TargetUnreachable ? "down" : "error";
             DownSince ??= DateTime.UtcNow;
             ErrorIsNew = Error != e.Message;

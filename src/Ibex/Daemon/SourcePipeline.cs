@@ -46,6 +46,11 @@ public sealed class SourcePipeline
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
+    long _restarts;
+
+    /// <summary>How many times this pipeline restarted after a failure (source down, stream ended), since the daemon started.</summary>
+    public long Restarts => Interlocked.Read(ref _restarts);
+
     public string Source => _source;
 
     /// <summary>The reader of the current run, if streaming.</summary>
@@ -67,6 +72,7 @@ public sealed class SourcePipeline
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                Interlocked.Increment(ref _restarts);
                 if (DateTime.UtcNow - started > TimeSpan.FromMinutes(2))
                     _backoff.Reset();
                 var delay = _backoff.Next();
