@@ -29,10 +29,10 @@ internal sealed class ColumnDiffer : IObjectDiffer
         return [new(ColumnSql.AlterTable(c.Table) + "DROP COLUMN " + Ident.Quote(c.Name) + ";", Hazard.Loss("drop " + c.Display))];
     }
 
-    public AlterResult? Alter(SchemaObject from, SchemaObject to, DiffContext context)
+    public AlterResult? Alter(SchemaObject from, SchemaObject to, DiffContext context) => AlterCore((ColumnObject)from, (ColumnObject)to);
+
+    static AlterResult? AlterCore(ColumnObject f, ColumnObject t)
     {
-        var f = (ColumnObject)from;
-        var t = (ColumnObject)to;
         // PostgreSQL 15 cannot change a generation expression or turn a column into a generated one.
         if (f.Generated is not null && f.Generated != t.Generated)
             return null;
@@ -62,6 +62,27 @@ internal sealed class ColumnDiffer : IObjectDiffer
                 AlterIdentity(f, t, alter, s);
         }
         return new AlterResult(s, RebuildsDependents: retyped);
+    }
+
+    /// <summary>
+    /// Converts a column to its enum created again under the same name (the old one renamed): through text, with
+    /// the default set again afterwards, plus whatever else changed.
+    /// </summary>
+    public static IReadOnlyList<PlannedStatement> Convert(ColumnObject f, ColumnObject t)
+    {
+        var alter = ColumnSql.AlterColumn(f);
+        var s = new List<PlannedStatement>();
+        if (t.Default is not null)
+            s.Add(new(alter + "DROP DEFAULT;"));
+        var via = f.IsArray ? "::text[]::" : "::text::";
+        s.Add(new(alter + "TYPE " + f.Type + " USING " + Ident.Quote(f.Name) + via + f.Type + ";",
+            Hazard.Lock("convert " + f.Display + " to the new " + f.Type, "rewrites the table under an ACCESS EXCLUSIVE lock; fails if a row holds a removed label")));
+        if (f.Default is not null)
+            s.Add(new(alter + "SET DEFAULT " + f.Default + ";"));
+        var rest = AlterCore(f, t with { Default = f.Default });
+        if (rest is not null)
+            s.AddRange(rest.Statements);
+        return s;
     }
 
     static PlannedStatement Retype(ColumnObject f, ColumnObject t, string alter)

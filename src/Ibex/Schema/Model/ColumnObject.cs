@@ -33,6 +33,11 @@ internal sealed record ColumnObject : SchemaObject
 
     public SequenceOptions? IdentityOptions { get; init; }
 
+    /// <summary>The enum the column holds (directly or as an array), or null: such columns can be converted when the enum is recreated.</summary>
+    public QualifiedName? EnumType { get; init; }
+
+    public bool IsArray { get; init; }
+
     /// <summary>The expression of a stored generated column.</summary>
     public string? Generated { get; init; }
 

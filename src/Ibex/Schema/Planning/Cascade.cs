@@ -39,13 +39,28 @@ internal static class Cascade
                     continue;
                 var part = goesWith.Contains(z) || obj.ParentKey == x;
                 var state = set.StateOf(z);
-                if (state == ObjectState.DefaultReset)
+                if (state is ObjectState.DefaultReset)
+                    continue;
+                // A column of an enum that is recreated keeps its data: converted through text to the new enum.
+                if (!part && state is (null or ObjectState.Altered or ObjectState.Converted) && obj is ColumnObject { Generated: null, EnumType: { } e }
+                    && Keys.Type(e) == x && from.Find(x) is EnumObject && set.StateOf(x) == ObjectState.Replaced && from.Find(z) is ColumnObject { EnumType: { } fe } && fe == e)
+                {
+                    if (state is not ObjectState.Converted)
+                    {
+                        set.Convert(z, x);
+                        foreach (var d in to.DependentsOf(z))
+                            if (!set.IsDropped(d) && to.Find(d) is { } dep && (RebuiltByRetype.Contains(dep.Kind) || dep is ColumnObject { Generated: not null }))
+                                Drop(d);
+                    }
+                    continue;
+                }
+                if (state is ObjectState.Converted && !part)
                     continue;
                 // An altered object whose new definition no longer needs x is changed before x goes.
                 if (state == ObjectState.Altered && !part && !(from.Objects.ContainsKey(x) && from.DependenciesOf(z).Contains(x)))
                     continue;
                 if (!part && state is null && obj is ColumnObject { Default: not null, Generated: null }
-                    && to.Find(x) is FunctionObject or SequenceObject && from.Objects.ContainsKey(z) && scope.InFrom(z))
+                    && to.Find(x) is FunctionObject or SequenceObject or EnumObject && from.Objects.ContainsKey(z) && scope.InFrom(z))
                 {
                     set.ResetDefault(z);
                     continue;

@@ -9,6 +9,7 @@ internal sealed class ChangeSet
     readonly Dictionary<string, ObjectState> _states = new(StringComparer.Ordinal);
     readonly Dictionary<string, AlterResult> _alters = new(StringComparer.Ordinal);
     readonly Dictionary<string, SchemaModel> _sources = new(StringComparer.Ordinal);
+    readonly HashSet<string> _renamed = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, ObjectState> States => _states;
 
@@ -51,4 +52,15 @@ internal sealed class ChangeSet
     }
 
     public void ResetDefault(string key) => _states[key] = ObjectState.DefaultReset;
+
+    /// <summary>Converts a column to the recreated enum <paramref name="enumKey"/>, which is renamed rather than dropped first.</summary>
+    public void Convert(string key, string enumKey)
+    {
+        _states[key] = ObjectState.Converted;
+        _alters.Remove(key);
+        _renamed.Add(enumKey);
+    }
+
+    /// <summary>True for a replaced enum that is renamed out of the way (its columns are converted) before it is dropped.</summary>
+    public bool IsRenamed(string key) => _renamed.Contains(key) && StateOf(key) == ObjectState.Replaced;
 }

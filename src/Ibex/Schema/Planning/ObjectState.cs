@@ -16,7 +16,13 @@ internal enum ObjectState
     Replaced,
 
     /// <summary>
-    /// A column whose default calls a function or sequence that is replaced: DROP DEFAULT before, SET DEFAULT after.
+    /// A column whose default uses a function, sequence or enum that is replaced: DROP DEFAULT before, SET DEFAULT after.
     /// </summary>
     DefaultReset,
+
+    /// <summary>
+    /// A column of an enum that is recreated (labels removed or reordered): converted to the new enum through
+    /// text, while the old enum is renamed out of the way and dropped afterwards.
+    /// </summary>
+    Converted,
 }

@@ -17,6 +17,7 @@ internal sealed class PlanGraph
     readonly Dictionary<string, PlanNode> _drops = new(StringComparer.Ordinal);
     readonly Dictionary<string, PlanNode> _creates = new(StringComparer.Ordinal);
     readonly Dictionary<string, PlanNode> _alters = new(StringComparer.Ordinal);
+    readonly Dictionary<string, PlanNode> _renames = new(StringComparer.Ordinal);
     readonly List<PlanNode> _nodes = [];
 
     PlanGraph(ChangeSet set, SchemaModel from, SchemaModel to, DiffContext context)
@@ -42,9 +43,15 @@ internal sealed class PlanGraph
                 case ObjectState.Added:
                     g.CreateNode(key);
                     break;
+                case ObjectState.Replaced when set.IsRenamed(key):
+                    g.RenameOld(key);
+                    break;
                 case ObjectState.Replaced:
                     g.DropNode(key);
                     g.CreateNode(key);
+                    break;
+                case ObjectState.Converted:
+                    g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, ColumnDiffer.Convert((ColumnObject)from.Find(key)!, (ColumnObject)to.Find(key)!));
                     break;
                 case ObjectState.Altered:
                     g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, set.AlterOf(key).Statements);
@@ -92,6 +99,18 @@ internal sealed class PlanGraph
         return node;
     }
 
+    /// <summary>
+    /// An enum whose columns are converted: renamed out of the way, created again, and the old one dropped once
+    /// nothing uses it.
+    /// </summary>
+    void RenameOld(string key)
+    {
+        var old = (EnumObject)_to.Find(key)!;
+        _renames[key] = New(old, NodeAction.Drop, [EnumDiffer.RenameOld(old)]);
+        _drops[key] = New(old, NodeAction.Drop, [EnumDiffer.DropOld(old)]);
+        CreateNode(key);
+    }
+
     void ResetDefault(string key)
     {
         var old = (ColumnObject)_to.Find(key)!;
@@ -115,7 +134,7 @@ internal sealed class PlanGraph
             foreach (var d in _from.DependenciesOf(key))
                 After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
             // A column type change needs the views and policies that use the column out of the way first.
-            if (_set.AlterOf(key).RebuildsDependents)
+            if (_set.StateOf(key) == ObjectState.Converted || _set.AlterOf(key).RebuildsDependents)
                 foreach (var z in _to.DependentsOf(key))
                     After(_drops.GetValueOrDefault(z), node);
         }
@@ -123,7 +142,15 @@ internal sealed class PlanGraph
         {
             foreach (var z in _to.DependentsOf(key))
                 After(_drops.GetValueOrDefault(z) ?? _alters.GetValueOrDefault(z), node);
-            if (_creates.TryGetValue(key, out var create))
+            if (_renames.TryGetValue(key, out var rename))
+            {
+                // Drops that name the type (DROP FUNCTION f(type)) run while the name still means the old type.
+                foreach (var z in _to.DependentsOf(key))
+                    After(_drops.GetValueOrDefault(z), rename);
+                After(rename, _creates[key]);
+                After(rename, node);
+            }
+            else if (_creates.TryGetValue(key, out var create))
                 After(node, create);
         }
     }

@@ -1,17 +1,28 @@
 using Ibex.Schema.Diffing;
+using Ibex.Schema.Model;
 
 namespace Ibex.Schema.Planning;
 
 /// <summary>
 /// Lays ordered steps out as statements: BEFORE-transaction statements first, then the transaction, then the
-/// AFTER-transaction ones. A statement planned after COMMIT that a later transactional statement needs (an index
-/// a foreign key uses) is moved into the transaction in its locking form.
+/// AFTER-transaction ones. A comment on something created after COMMIT follows it there; any other statement
+/// planned after COMMIT that a transactional statement needs (an index a foreign key uses) is moved into the
+/// transaction in its locking form.
 /// </summary>
 internal static class StatementAssembler
 {
     public static List<SchemaStatement> Assemble(List<PlanNode> ordered)
     {
         ArgumentNullException.ThrowIfNull(ordered);
+        var afterCommit = ordered.Where(n => n.Statements.Any(s => s.Placement == StatementPlacement.AfterTransaction)).ToHashSet();
+        foreach (var node in ordered)
+            if (afterCommit.Contains(node))
+                foreach (var m in node.Next.Where(m => m.Kind == ObjectKind.Comment))
+                {
+                    for (var j = 0; j < m.Statements.Count; j++)
+                        m.Statements[j] = m.Statements[j] with { Placement = StatementPlacement.AfterTransaction };
+                    afterCommit.Add(m);
+                }
         var needsTransactionAfter = new HashSet<PlanNode>();
         for (var i = ordered.Count - 1; i >= 0; i--)
         {
