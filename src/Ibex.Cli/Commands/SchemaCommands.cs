@@ -51,6 +51,8 @@ public static class SchemaCommands
             await using var fromConnection = await OpenAsync(fromSettings, "--from", cancellationToken).ConfigureAwait(false);
             await using var toConnection = await OpenAsync(toSettings, "--to", cancellationToken).ConfigureAwait(false);
             var result = await SchemaDiff.DiffAsync(fromConnection, toConnection, options, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in result.Warnings)
+                await context.Error.WriteLineAsync("ibex: warning: " + warning).ConfigureAwait(false);
             if (result.RefusedHazards.Count > 0)
                 throw new IbexException($"refusing to {string.Join(", ", result.RefusedHazards)}; re-run with --allow-hazards to include {(result.RefusedHazards.Count == 1 ? "it" : "them")}");
             if (result.AllowedHazards.Count > 0)
@@ -61,6 +63,7 @@ public static class SchemaCommands
                     result.HasDifferences,
                     result.Statements,
                     result.AllowedHazards,
+                    result.Warnings,
                     Script = result.ToScript(),
                 }, JsonOptions)).ConfigureAwait(false);
             else

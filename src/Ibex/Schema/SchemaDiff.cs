@@ -22,9 +22,16 @@ public static class SchemaDiff
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(options);
-        var source = await SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken).ConfigureAwait(false);
-        var target = await SchemaReader.ReadAsync(to, options.Schemas, options.WithPrivileges, "--to", cancellationToken).ConfigureAwait(false);
-        return Diff(source, target, options);
+        if (ReferenceEquals(from, to))
+        {
+            var model = await SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken).ConfigureAwait(false);
+            return Diff(model, model, options);
+        }
+        // Two servers (or two sessions): read both at once.
+        var source = SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken);
+        var target = SchemaReader.ReadAsync(to, options.Schemas, options.WithPrivileges, "--to", cancellationToken);
+        await Task.WhenAll(source, target).ConfigureAwait(false);
+        return Diff(await source.ConfigureAwait(false), await target.ConfigureAwait(false), options);
     }
 
     /// <summary>Plans the statements between two models already read.</summary>
@@ -36,7 +43,8 @@ public static class SchemaDiff
         set = Classifier.Classify(from, to, scope, context);
         Cascade.Apply(set, from, to, scope);
         var graph = PlanGraph.Build(set, from, to, context);
-        var ordered = TopologicalOrder.Sort(graph.Nodes);
-        return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards);
+        var ordered = TopologicalOrder.Sort(graph.Nodes, out var cycles);
+        var warnings = cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it").ToList();
+        return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards, warnings);
     }
 }

@@ -69,6 +69,7 @@ public sealed class SchemaTestKit(LocalCluster cluster) : IAsyncDisposable
     {
         var (code, script, err) = await DiffAsync(from, to, ["--allow-hazards", .. extra]);
         code.ShouldBe(0, err);
+        err.ShouldNotContain("warning", Case.Sensitive, script);
         await PsqlAsync(to, script);
         var (again, rest, err2) = await DiffAsync(from, to, ["--allow-hazards", "--exit-code", .. extra]);
         rest.ShouldBe("", $"a second diff still finds differences after applying:\n{script}");

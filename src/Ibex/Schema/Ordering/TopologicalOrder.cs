@@ -19,8 +19,11 @@ internal static class TopologicalOrder
         return c != 0 ? c : a.Id.CompareTo(b.Id);
     });
 
-    public static List<PlanNode> Sort(IReadOnlyList<PlanNode> nodes)
+    /// <summary>Orders the steps; <paramref name="cycles"/> gets the steps where a dependency cycle had to be broken.</summary>
+    public static List<PlanNode> Sort(IReadOnlyList<PlanNode> nodes, out IReadOnlyList<PlanNode> cycles)
     {
+        var broken = new List<PlanNode>();
+        cycles = broken;
         ArgumentNullException.ThrowIfNull(nodes);
         var incoming = new Dictionary<PlanNode, int>();
         foreach (var n in nodes)
@@ -40,6 +43,7 @@ internal static class TopologicalOrder
             {
                 // A cycle (which the dependency rules should not produce): break it at the first remaining step.
                 var next = incoming.Keys.Where(n => !done.Contains(n)).MinBy(Key, Priority)!;
+                broken.Add(next);
                 incoming[next] = 0;
                 ready.Enqueue(next, Key(next));
             }

@@ -13,6 +13,9 @@ internal sealed class PlanNode(int id, SchemaObject obj, NodeAction action, IRea
 
     public string Key { get; } = obj.Key;
 
+    /// <summary>The object as messages name it.</summary>
+    public string Display { get; } = obj.Display;
+
     /// <summary>Breaks ties between steps free to go in either order.</summary>
     public string OrderKey { get; } = obj.OrderKey;
 
