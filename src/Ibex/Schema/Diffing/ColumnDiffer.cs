@@ -65,18 +65,20 @@ internal sealed class ColumnDiffer : IObjectDiffer
     }
 
     /// <summary>
-    /// Converts a column to its enum created again under the same name (the old one renamed): through text, with
-    /// the default set again afterwards, plus whatever else changed.
+    /// Converts a column to its type created again under the same name (the old one renamed): through text (every
+    /// type has a text input), with the default set again afterwards, plus whatever else changed.
     /// </summary>
-    public static IReadOnlyList<PlannedStatement> Convert(ColumnObject f, ColumnObject t)
+    public static IReadOnlyList<PlannedStatement> Convert(ColumnObject f, ColumnObject t, bool composite)
     {
         var alter = ColumnSql.AlterColumn(f);
         var s = new List<PlannedStatement>();
         if (t.Default is not null)
             s.Add(new(alter + "DROP DEFAULT;"));
         var via = f.IsArray ? "::text[]::" : "::text::";
-        s.Add(new(alter + "TYPE " + f.Type + " USING " + Ident.Quote(f.Name) + via + f.Type + ";",
-            Hazard.Lock("convert " + f.Display + " to the new " + f.Type, "rewrites the table under an ACCESS EXCLUSIVE lock; fails if a row holds a removed label")));
+        var action = "convert " + f.Display + " to the new " + f.Type;
+        s.Add(new(alter + "TYPE " + f.Type + " USING " + Ident.Quote(f.Name) + via + f.Type + ";", composite
+            ? Hazard.Loss(action, "data loss: fields are matched by position; " + RewriteReason)
+            : Hazard.Lock(action, RewriteReason + "; fails if a value does not fit the new type")));
         if (f.Default is not null)
             s.Add(new(alter + "SET DEFAULT " + f.Default + ";"));
         var rest = AlterCore(f, t with { Default = f.Default });

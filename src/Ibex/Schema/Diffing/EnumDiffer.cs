@@ -38,14 +38,6 @@ internal sealed class EnumDiffer : IObjectDiffer
         return new AlterResult(statements);
     }
 
-    /// <summary>The name the old enum gets while its columns are converted to the new one.</summary>
-    public static QualifiedName OldName(EnumObject e) => e.Name with { Name = e.Name.Name + "__ibex_old" };
-
-    public static PlannedStatement RenameOld(EnumObject e)
-        => new($"ALTER TYPE {e.Name.Quoted} RENAME TO {Ident.Quote(OldName(e).Name)};");
-
-    public static PlannedStatement DropOld(EnumObject e) => new($"DROP TYPE {OldName(e).Quoted};");
-
     static PlannedStatement Add(QualifiedName type, string label, string where, string neighbour)
         => new($"ALTER TYPE {type.Quoted} ADD VALUE {Ident.Literal(label)} {where} {Ident.Literal(neighbour)};", StatementPlacement.BeforeTransaction, []);
 }

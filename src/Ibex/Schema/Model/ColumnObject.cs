@@ -33,8 +33,11 @@ internal sealed record ColumnObject : SchemaObject
 
     public SequenceOptions? IdentityOptions { get; init; }
 
-    /// <summary>The enum the column holds (directly or as an array), or null: such columns can be converted when the enum is recreated.</summary>
-    public QualifiedName? EnumType { get; init; }
+    /// <summary>
+    /// The enum, domain or composite type the column holds (directly or as an array), or null: such columns are
+    /// converted, not dropped, when the type has to be created again.
+    /// </summary>
+    public QualifiedName? UserType { get; init; }
 
     public bool IsArray { get; init; }
 

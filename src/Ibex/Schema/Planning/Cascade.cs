@@ -41,9 +41,9 @@ internal static class Cascade
                 var state = set.StateOf(z);
                 if (state is ObjectState.DefaultReset)
                     continue;
-                // A column of an enum that is recreated keeps its data: converted through text to the new enum.
-                if (!part && state is (null or ObjectState.Altered or ObjectState.Converted) && obj is ColumnObject { Generated: null, EnumType: { } e }
-                    && Keys.Type(e) == x && from.Find(x) is EnumObject && set.StateOf(x) == ObjectState.Replaced && from.Find(z) is ColumnObject { EnumType: { } fe } && fe == e)
+                // A column of a type that is created again keeps its data: converted through text to the new type.
+                if (!part && state is (null or ObjectState.Altered or ObjectState.Converted) && obj is ColumnObject { Generated: null, UserType: { } e }
+                    && Keys.Type(e) == x && IsUserType(from.Find(x)) && set.StateOf(x) == ObjectState.Replaced && from.Find(z) is ColumnObject { UserType: { } fe } && fe == e)
                 {
                     if (state is not ObjectState.Converted)
                     {
@@ -60,7 +60,7 @@ internal static class Cascade
                 if (state == ObjectState.Altered && !part && !(from.Objects.ContainsKey(x) && from.DependenciesOf(z).Contains(x)))
                     continue;
                 if (!part && state is null && obj is ColumnObject { Default: not null, Generated: null }
-                    && to.Find(x) is FunctionObject or SequenceObject or EnumObject && from.Objects.ContainsKey(z) && scope.InFrom(z))
+                    && (to.Find(x) is FunctionObject or SequenceObject || IsUserType(to.Find(x))) && from.Objects.ContainsKey(z) && scope.InFrom(z))
                 {
                     set.ResetDefault(z);
                     continue;
@@ -68,6 +68,8 @@ internal static class Cascade
                 Drop(z);
             }
         }
+
+        static bool IsUserType(SchemaObject? o) => o is EnumObject or DomainObject or CompositeTypeObject;
 
         void Drop(string z)
         {

@@ -53,14 +53,14 @@ internal sealed class ChangeSet
 
     public void ResetDefault(string key) => _states[key] = ObjectState.DefaultReset;
 
-    /// <summary>Converts a column to the recreated enum <paramref name="enumKey"/>, which is renamed rather than dropped first.</summary>
-    public void Convert(string key, string enumKey)
+    /// <summary>Converts a column to the recreated type <paramref name="typeKey"/>, which is renamed rather than dropped first.</summary>
+    public void Convert(string key, string typeKey)
     {
         _states[key] = ObjectState.Converted;
         _alters.Remove(key);
-        _renamed.Add(enumKey);
+        _renamed.Add(typeKey);
     }
 
-    /// <summary>True for a replaced enum that is renamed out of the way (its columns are converted) before it is dropped.</summary>
+    /// <summary>True for a replaced type that is renamed out of the way (its columns are converted) before it is dropped.</summary>
     public bool IsRenamed(string key) => _renamed.Contains(key) && StateOf(key) == ObjectState.Replaced;
 }

@@ -16,13 +16,13 @@ internal enum ObjectState
     Replaced,
 
     /// <summary>
-    /// A column whose default uses a function, sequence or enum that is replaced: DROP DEFAULT before, SET DEFAULT after.
+    /// A column whose default uses a function, sequence or type that is replaced: DROP DEFAULT before, SET DEFAULT after.
     /// </summary>
     DefaultReset,
 
     /// <summary>
-    /// A column of an enum that is recreated (labels removed or reordered): converted to the new enum through
-    /// text, while the old enum is renamed out of the way and dropped afterwards.
+    /// A column of an enum, domain or composite type that is created again (labels removed, a new base type…):
+    /// converted to the new type through text, while the old type is renamed out of the way and dropped afterwards.
     /// </summary>
     Converted,
 }

@@ -51,7 +51,9 @@ internal sealed class PlanGraph
                     g.CreateNode(key);
                     break;
                 case ObjectState.Converted:
-                    g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, ColumnDiffer.Convert((ColumnObject)from.Find(key)!, (ColumnObject)to.Find(key)!));
+                    var column = (ColumnObject)from.Find(key)!;
+                    var composite = from.Find(Keys.Type(column.UserType!.Value)) is CompositeTypeObject;
+                    g._alters[key] = g.New(column, NodeAction.Alter, ColumnDiffer.Convert(column, (ColumnObject)to.Find(key)!, composite));
                     break;
                 case ObjectState.Altered:
                     g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, set.AlterOf(key).Statements);
@@ -100,14 +102,14 @@ internal sealed class PlanGraph
     }
 
     /// <summary>
-    /// An enum whose columns are converted: renamed out of the way, created again, and the old one dropped once
+    /// A type whose columns are converted: renamed out of the way, created again, and the old one dropped once
     /// nothing uses it.
     /// </summary>
     void RenameOld(string key)
     {
-        var old = (EnumObject)_to.Find(key)!;
-        _renames[key] = New(old, NodeAction.Drop, [EnumDiffer.RenameOld(old)]);
-        _drops[key] = New(old, NodeAction.Drop, [EnumDiffer.DropOld(old)]);
+        var old = _to.Find(key)!;
+        _renames[key] = New(old, NodeAction.Drop, [TypeRenames.RenameOld(old)]);
+        _drops[key] = New(old, NodeAction.Drop, [TypeRenames.DropOld(old)]);
         CreateNode(key);
     }
 

@@ -22,7 +22,8 @@ internal static class ColumnReader
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_type t ON t.oid = a.atttypid
-        LEFT JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END AND e.typtype = 'e'
+        LEFT JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
+             AND (e.typtype IN ('e', 'd') OR (e.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class ec WHERE ec.oid = e.typrelid AND ec.relkind = 'c')))
         LEFT JOIN pg_namespace en ON en.oid = e.typnamespace
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation
@@ -67,7 +68,7 @@ internal static class ColumnReader
                 IdentityOptions = identity is 'a' or 'd' && !row.IsDBNull(14)
                     ? new SequenceOptions(row.GetString(14), row.GetInt64(15), row.GetInt64(16), row.GetInt64(17), row.GetInt64(18), row.GetInt64(19), row.GetBoolean(20))
                     : null,
-                EnumType = row.IsDBNull(21) ? null : new QualifiedName(row.GetString(21), row.GetString(22)),
+                UserType = row.IsDBNull(21) ? null : new QualifiedName(row.GetString(21), row.GetString(22)),
                 IsArray = !row.IsDBNull(23) && row.GetBoolean(23),
             };
             var address = tableAddress with { SubId = column.Position };
