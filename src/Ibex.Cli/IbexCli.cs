@@ -23,6 +23,10 @@ public static class IbexCli
                      RunCommand.Build(context),
                      WaitCommand.Build(context),
                      StatusCommand.Build(context),
+                     ConflictsCommand.Build(context),
+                     SequencesCommand.Build(context),
+                     CompareCommand.Build(context),
+                     CheckCommand.Build(context),
                      SchemaCommands.Build(context),
                      DemoCommand.Build(context),
                  })
@@ -36,6 +40,8 @@ public static class IbexCli
         ArgumentNullException.ThrowIfNull(context);
         var root = Build(context);
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && CheckCommand.Owns(parse))
+            return await CheckCommand.ReportUsageErrorAsync(parse, context).ConfigureAwait(false);
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration

@@ -13,7 +13,9 @@ public static class RunCommand
         var syncs = new Option<string[]>("--sync") { Description = "Run only these syncs (repeatable); default: all" };
         var memory = new Option<int>("--queue-memory-mb") { Description = "Memory per target queue before changes spill to a temporary file", DefaultValueFactory = _ => 32 };
         var spillDir = new Option<string?>("--spill-dir") { Description = "Folder for spill files (default: the system temp folder)" };
-        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir };
+        var heartbeat = new Option<string>("--heartbeat") { Description = "Multi-master: how often each source emits a heartbeat (moves idle links' watermarks)", DefaultValueFactory = _ => "10s" };
+        var tombstones = new Option<string>("--tombstone-retention") { Description = "Multi-master: keep tombstones this long after every node has passed them", DefaultValueFactory = _ => "1m" };
+        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones };
         cmd.SetAction(async (parse, ct) =>
         {
             var verbose = parse.GetValue(CommonOptions.Verbose);
@@ -22,6 +24,9 @@ public static class RunCommand
             var options = new DaemonOptions
             {
                 Syncs = parse.GetValue(syncs) ?? [],
+                Heartbeat = Duration.Parse(parse.GetValue(heartbeat)!, "--heartbeat"),
+                TombstoneMargin = Duration.Parse(parse.GetValue(tombstones)!, "--tombstone-retention"),
+                TombstonePurgeInterval = TimeSpan.FromSeconds(Math.Clamp(Duration.Parse(parse.GetValue(tombstones)!, "--tombstone-retention").TotalSeconds / 2, 1, 30)),
                 Apply = new Apply.ApplyOptions
                 {
                     QueueMemoryBytes = Math.Max(1, parse.GetValue(memory)) * (1L << 20),

@@ -52,6 +52,10 @@ public static class StatusCommand
                     Copy(l.Copy)]));
             foreach (var l in s.Links.Where(l => l.Error is not null && l.State is "error" or "down" or "copying"))
                 output.WriteLine($"  {l.Source} -> {l.Target}: {l.Error}");
+            if (s.ConflictsTotal > 0)
+                output.WriteLine($"  conflicts: {s.ConflictsTotal} ({string.Join(", ", s.Conflicts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}); see 'ibex conflicts {s.Name}'");
+            if (!s.Enabled && s.RecentErrors.FirstOrDefault() is { } last)
+                output.WriteLine($"  last error: {last.Message}");
             output.WriteLine();
         }
     }

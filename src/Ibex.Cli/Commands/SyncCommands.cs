@@ -20,6 +20,7 @@ public static class SyncCommands
         sync.Subcommands.Add(SetEnabled(context, "pause", false));
         sync.Subcommands.Add(SetEnabled(context, "resume", true));
         sync.Subcommands.Add(Remove(context));
+        sync.Subcommands.Add(SetConflict(context));
         return sync;
     }
 
@@ -54,6 +55,8 @@ public static class SyncCommands
                 FixSql = SchemaFix.ForTablesAsync,
             };
             var record = await creator.CreateAsync(spec, ct).ConfigureAwait(false);
+            foreach (var w in creator.Warnings)
+                await context.Error.WriteLineAsync("ibex: warning: " + w).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"sync '{record.Name}' created: {record.Tables.Count} table(s) from {string.Join(", ", record.Sources.Select(s => s.Node))} to {string.Join(", ", record.Links.Select(l => l.Target).Distinct())}; copy {record.CopyMode.ToString().ToLowerInvariant()}").ConfigureAwait(false);
             foreach (var t in record.Tables)
                 await context.Output.WriteLineAsync("  " + t.Name.Display).ConfigureAwait(false);
@@ -141,8 +144,40 @@ public static class SyncCommands
             await control.EnsureReadyAsync(ct).ConfigureAwait(false);
             var syncName = parse.GetValue(name)!;
             var changed = await new SyncStore(control).SetEnabledAsync(syncName, enabled, ct).ConfigureAwait(false);
+            if (enabled)
+            {
+                var resolved = await new ConflictStore(control).ResolveAbortedAsync(syncName, ct).ConfigureAwait(false);
+                if (resolved > 0)
+                    await context.Output.WriteLineAsync($"{resolved} aborted conflict(s) marked resolved: the newest version of each row wins on every node").ConfigureAwait(false);
+            }
             await control.NotifyChangedAsync(ct).ConfigureAwait(false);
             await context.Output.WriteLineAsync(changed ? $"sync '{syncName}' {(enabled ? "resumed" : "paused")}" : $"sync '{syncName}' was already {(enabled ? "active" : "paused")}").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command SetConflict(CliContext context)
+    {
+        var name = new Argument<string>("sync");
+        var table = new Argument<string>("table") { Description = "A table of the sync (schema.table)" };
+        var strategy = new Argument<string>("strategy") { Description = "latest, priority:A,B,C, keep-local, abort, custom:schema.function, or 'default' to use the sync's" };
+        var cmd = new Command("set-conflict", "Override the conflict strategy for one table of a multi-master sync") { name, table, strategy };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var s = await new SyncStore(control).GetAsync(parse.GetValue(name)!, ct).ConfigureAwait(false);
+            var pattern = TablePattern.Parse(parse.GetValue(table)!);
+            var t = s.Tables.FirstOrDefault(x => pattern.Matches(x.Name.Schema, x.Name.Name))
+                ?? throw new IbexException($"sync '{s.Name}' has no table matching '{parse.GetValue(table)}'; 'ibex sync show {s.Name}' lists its tables");
+            var text = parse.GetValue(strategy)!;
+            string? value = null;
+            if (text != "default")
+                value = Conflicts.ConflictStrategy.Parse(text, [.. s.Nodes.Select(n => n.Node)]).Text;
+            await new SyncStore(control).SetTableOptionAsync(s.Name, t.Name, "conflict", value, ct).ConfigureAwait(false);
+            await control.NotifyChangedAsync(ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{s.Name}': table {t.Name.Display} uses conflict strategy {value ?? s.ConflictStrategy + " (the sync's)"}").ConfigureAwait(false);
             return 0;
         });
         return cmd;

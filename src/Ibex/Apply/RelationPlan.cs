@@ -1,6 +1,8 @@
 using System.Text;
 using Ibex.Changes;
 using Ibex.Sql;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Ibex.Apply;
 
@@ -89,6 +91,45 @@ public sealed class RelationPlan
     /// <summary>The DELETE for an old row with some TOAST values missing (REPLICA IDENTITY FULL only).</summary>
     public string DeleteSqlFor(IReadOnlyList<int> columns)
         => ReferenceEquals(columns, IdentityColumns) ? DeleteSql : $"DELETE FROM {Target.Quoted} WHERE {Where(columns, 1)}";
+
+    /// <summary>A text parameter the server types from context; NULL for NULL (and for an unchanged TOAST value, which is never sent).</summary>
+    public static NpgsqlParameter Param(RowImage row, int i)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new() { Value = (object?)row.Text(i) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown };
+    }
+
+    public NpgsqlBatchCommand InsertCommand(RowImage row)
+    {
+        var cmd = new NpgsqlBatchCommand(InsertSql);
+        foreach (var i in _allColumns)
+            cmd.Parameters.Add(Param(row, i));
+        return cmd;
+    }
+
+    /// <summary>UPDATE for a change; <paramref name="oldRow"/> is the old key (or FULL old row) when the source sent one.</summary>
+    public NpgsqlBatchCommand UpdateCommand(RowImage newRow, RowImage? oldRow)
+    {
+        var (sql, set, where, fromOld) = Update(newRow, oldRow);
+        var cmd = new NpgsqlBatchCommand(sql);
+        foreach (var i in set)
+            cmd.Parameters.Add(Param(newRow, i));
+        foreach (var i in where)
+            cmd.Parameters.Add(Param(fromOld ? oldRow! : newRow, i));
+        return cmd;
+    }
+
+    /// <summary>Sets every column of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values.</summary>
+    public NpgsqlBatchCommand OverwriteCommand(RowImage row) => UpdateCommand(row, row);
+
+    public NpgsqlBatchCommand DeleteCommand(RowImage oldRow)
+    {
+        var cols = DeleteColumns(oldRow);
+        var cmd = new NpgsqlBatchCommand(DeleteSqlFor(cols));
+        foreach (var i in cols)
+            cmd.Parameters.Add(Param(oldRow, i));
+        return cmd;
+    }
 
     string Where(IReadOnlyList<int> columns, int firstParam)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Ibex.Catalog;
 using Ibex.Changes;
+using Ibex.Conflicts;
 using Ibex.Connections;
 using Ibex.Sql;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,7 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly Dictionary<RelationInfo, RelationPlan> _plans = new(ReferenceEqualityComparer.Instance);
     readonly HashSet<QualifiedName> _checkedTables = [];
     readonly List<NpgsqlBatchCommand> _batch = [];
-    readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts)> _committedInBatch = [];
+    readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> _committedInBatch = [];
     readonly List<(int Index, ChangeKind Kind)> _rowChecks = [];
     NpgsqlConnection? _conn;
     long _position;
@@ -39,9 +40,19 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly List<RowImage> _insertRun = [];
     TextWriter? _copy;
     long _currentCommitTicks;
+    DateTime? _deferredHeartbeat;
 
-    public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log, Func<QualifiedName, QualifiedName>? mapName = null)
+    readonly MultiMasterLink? _mm;
+    readonly ConflictApplier? _conflicts;
+    readonly List<(Change Change, RelationPlan Plan)> _mmPending = [];
+    List<ConflictRecord> _txnConflicts = [];
+
+    public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log,
+        Func<QualifiedName, QualifiedName>? mapName = null, MultiMasterLink? multiMaster = null)
     {
+        _mm = multiMaster;
+        if (multiMaster is not null)
+            _conflicts = new ConflictApplier(multiMaster, () => Conn);
         _targetName = targetName;
         _settings = settings;
         _origin = origin;
@@ -89,12 +100,9 @@ public sealed class TargetApplier : IAsyncDisposable
             _conn = await NodeConnections.OpenAsync(settings, $"target '{_targetName}'", "apply", cancellationToken).ConfigureAwait(false);
             await ExecAsync("SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
             await ExecAsync("SET statement_timeout = 0", cancellationToken).ConfigureAwait(false);
-            await using (var create = new NpgsqlCommand("SELECT pg_replication_origin_create($1) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = $1)", _conn))
-            {
-                create.Parameters.Add(new() { Value = _origin });
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await SetupOriginSessionAsync(cancellationToken).ConfigureAwait(false);
+            await OriginSession.SetupAsync(_conn, _origin, cancellationToken).ConfigureAwait(false);
+            if (_mm is not null)
+                await LoadOriginNodesAsync(cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _position, (long)(ulong)progress);
         }
@@ -121,26 +129,14 @@ public sealed class TargetApplier : IAsyncDisposable
         return result is NpgsqlLogSequenceNumber lsn ? lsn : default;
     }
 
-    // A new session may find the origin still held by a backend of a daemon that was just killed; that backend
-    // goes away when PostgreSQL notices the dead connection, so wait for it a little.
-    async Task SetupOriginSessionAsync(CancellationToken cancellationToken)
+    async Task LoadOriginNodesAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                await using var cmd = new NpgsqlCommand("SELECT pg_replication_origin_session_setup($1)", Conn);
-                cmd.Parameters.Add(new() { Value = _origin });
-                await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && DateTime.UtcNow < deadline)
-            {
-                _log.LogDebug("origin {Origin} still in use on {Target}; waiting", _origin, _targetName);
-                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var names = _mm!.Coordinator.OriginsInto(_mm.LocalNode);
+        await using var cmd = new NpgsqlCommand("SELECT roident::int, roname FROM pg_replication_origin", Conn);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (names.TryGetValue(r.GetString(1), out var node))
+                _mm.OriginNodes[r.GetInt32(0)] = node;
     }
 
     /// <summary>Applies queued items until cancelled or a failure (thrown as <see cref="ApplyException"/>).</summary>
@@ -164,6 +160,13 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             throw Describe(e);
         }
+        catch (ConflictAbortException abort) when (_mm is not null && abort.Conflict is { } conflict)
+        {
+            // Nothing of this transaction is applied; the sync stops until an operator resumes it.
+            await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
+            await _mm.Coordinator.AbortAsync(conflict, abort.Message, cancellationToken).ConfigureAwait(false);
+            throw abort.ToApplyException();
+        }
     }
 
     ApplyException Describe(Exception e)
@@ -186,11 +189,20 @@ public sealed class TargetApplier : IAsyncDisposable
                 {
                     Interlocked.Exchange(ref _currentCommitTicks, b.CommitTimestamp.Ticks);
                     _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+                    _conflicts?.BeginTransaction(b);
+                    _txnConflicts = [];
                 }
                 break;
             case ChangeItem { Change: var change }:
                 if (_skipping || SkipForCopy(change))
                     break;
+                if (_conflicts is not null)
+                {
+                    _mmPending.Add((change, await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false)));
+                    if (_mmPending.Count >= 256)
+                        await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
                 await ApplyChangeAsync(change, cancellationToken).ConfigureAwait(false);
                 break;
             case CommitItem c:
@@ -201,12 +213,14 @@ public sealed class TargetApplier : IAsyncDisposable
                     break;
                 }
                 await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+                if (_conflicts is not null)
+                    await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
                 var setup = new NpgsqlBatchCommand("SELECT pg_replication_origin_xact_setup($1, $2)");
                 setup.Parameters.Add(new() { Value = c.EndLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
                 setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 _batch.Add(setup);
                 _batch.Add(new NpgsqlBatchCommand("COMMIT"));
-                _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, _txnCounts));
+                _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, _txnCounts, _txnConflicts));
                 if (_batch.Count >= _options.MaxBatchStatements)
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                 break;
@@ -215,6 +229,14 @@ public sealed class TargetApplier : IAsyncDisposable
                     _deferredMarker = m.Lsn > _deferredMarker ? m.Lsn : _deferredMarker;
                 else
                     Advance(m.Lsn);
+                if (m.Heartbeat is { } beat && _mm is not null)
+                {
+                    // Every change of the source before the heartbeat is queued before it: none older is still to come.
+                    if (_inTxn || _batch.Count > 0)
+                        _deferredHeartbeat = beat;
+                    else
+                        _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, beat);
+                }
                 break;
         }
     }
@@ -255,24 +277,14 @@ public sealed class TargetApplier : IAsyncDisposable
             case ChangeKind.Update:
             {
                 var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
-                var (sql, set, where, fromOld) = plan.Update(change.NewRow!, change.OldRow);
-                var cmd = new NpgsqlBatchCommand(sql);
-                foreach (var i in set)
-                    cmd.Parameters.Add(Param(change.NewRow!, i));
-                foreach (var i in where)
-                    cmd.Parameters.Add(Param(fromOld ? change.OldRow! : change.NewRow!, i));
-                AddRowStatement(cmd, ChangeKind.Update);
+                AddRowStatement(plan.UpdateCommand(change.NewRow!, change.OldRow), ChangeKind.Update);
                 _txnCounts.Updates++;
                 break;
             }
             case ChangeKind.Delete:
             {
                 var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
-                var cols = plan.DeleteColumns(change.OldRow!);
-                var cmd = new NpgsqlBatchCommand(plan.DeleteSqlFor(cols));
-                foreach (var i in cols)
-                    cmd.Parameters.Add(Param(change.OldRow!, i));
-                AddRowStatement(cmd, ChangeKind.Delete);
+                AddRowStatement(plan.DeleteCommand(change.OldRow!), ChangeKind.Delete);
                 _txnCounts.Deletes++;
                 break;
             }
@@ -295,14 +307,27 @@ public sealed class TargetApplier : IAsyncDisposable
             await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    // Multi-master: look up the local versions of the pending changes' rows, decide conflicts, queue the outcome.
+    async Task ResolveConflictsAsync(CancellationToken cancellationToken)
+    {
+        if (_mmPending.Count == 0)
+            return;
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var resolved = await _conflicts!.ResolveAsync(_mmPending, cancellationToken).ConfigureAwait(false);
+        _mmPending.Clear();
+        _batch.AddRange(resolved.Statements);
+        _txnCounts.Inserts += resolved.Counts.Inserts;
+        _txnCounts.Updates += resolved.Counts.Updates;
+        _txnCounts.Deletes += resolved.Counts.Deletes;
+        _txnCounts.Truncates += resolved.Counts.Truncates;
+        _txnConflicts.AddRange(resolved.Conflicts);
+    }
+
     void AddRowStatement(NpgsqlBatchCommand cmd, ChangeKind kind)
     {
         _rowChecks.Add((_batch.Count, kind));
         _batch.Add(cmd);
     }
-
-    static NpgsqlParameter Param(RowImage row, int i)
-        => new() { Value = row.IsNull(i) ? DBNull.Value : row.Text(i), NpgsqlDbType = NpgsqlDbType.Unknown };
 
     async Task WriteCopyRowAsync(RelationPlan plan, RowImage row, CancellationToken cancellationToken)
     {
@@ -323,12 +348,7 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             var plan = _insertRunPlan!;
             foreach (var row in _insertRun)
-            {
-                var cmd = new NpgsqlBatchCommand(plan.InsertSql);
-                foreach (var i in plan.AllColumns)
-                    cmd.Parameters.Add(Param(row, i));
-                _batch.Add(cmd);
-            }
+                _batch.Add(plan.InsertCommand(row));
             _insertRun.Clear();
         }
         _insertRunPlan = null;
@@ -371,12 +391,18 @@ public sealed class TargetApplier : IAsyncDisposable
             }
         _rowChecks.Clear();
         _batch.Clear();
-        foreach (var (end, ts, counts) in _committedInBatch)
+        foreach (var (end, ts, counts, conflicts) in _committedInBatch)
         {
             Counters.Add(counts);
             Advance(end);
             LastCommitTimestamp = ts;
             LastAppliedAt = DateTime.UtcNow;
+            if (_mm is not null)
+            {
+                if (conflicts.Count > 0)
+                    _mm.Coordinator.Log.Add(conflicts);
+                _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
+            }
         }
         _committedInBatch.Clear();
         if (!_inTxn)
@@ -386,6 +412,11 @@ public sealed class TargetApplier : IAsyncDisposable
             {
                 Advance(_deferredMarker);
                 _deferredMarker = default;
+            }
+            if (_deferredHeartbeat is { } beat && _mm is not null)
+            {
+                _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, beat);
+                _deferredHeartbeat = null;
             }
         }
     }
@@ -407,6 +438,7 @@ public sealed class TargetApplier : IAsyncDisposable
         _batch.Clear();
         _rowChecks.Clear();
         _committedInBatch.Clear();
+        _mmPending.Clear();
     }
 
     void Advance(NpgsqlLogSequenceNumber lsn)

@@ -32,13 +32,33 @@ public sealed class SlotReader : IAsyncDisposable
     int _state = (int)ReaderState.Connecting;
     int _relationVersion;
 
-    public SlotReader(NpgsqlConnectionStringBuilder settings, string slot, string publication, bool forward, ILogger log)
+    readonly IReadOnlyDictionary<string, string>? _originToNode;
+    readonly Dictionary<string, DateTime> _seen = [];
+    IReadOnlyDictionary<string, DateTime>? _seenSnapshot;
+
+    /// <param name="settings">The source node.</param>
+    /// <param name="slot">Slot to read.</param>
+    /// <param name="publication">Publication naming the tables.</param>
+    /// <param name="forward">Pass on transactions that arrived through Ibex (cascading) instead of skipping them.</param>
+    /// <param name="log">Logger.</param>
+    /// <param name="originToNode">Multi-master only: for each Ibex origin on this source, the node it brings changes from;
+    /// the reader then tracks what the source had seen from each node (<see cref="BeginItem.Seen"/>).</param>
+    /// <param name="seenBaseline">Changes committed before this time count as seen by every node (the sync's creation).</param>
+    public SlotReader(NpgsqlConnectionStringBuilder settings, string slot, string publication, bool forward, ILogger log,
+        IReadOnlyDictionary<string, string>? originToNode = null, DateTime seenBaseline = default)
     {
         _settings = SessionSettings.For(settings, "ibex");
         _slot = slot;
         _publication = publication;
         _forward = forward;
         _log = log;
+        _originToNode = originToNode;
+        if (originToNode is not null)
+        {
+            foreach (var node in originToNode.Values.Distinct())
+                _seen[node] = seenBaseline;
+            _seenSnapshot = new Dictionary<string, DateTime>(_seen);
+        }
     }
 
     public ReaderState State => (ReaderState)Volatile.Read(ref _state);
@@ -140,6 +160,13 @@ public sealed class SlotReader : IAsyncDisposable
                     }
                     break;
                 case CommitMessage c:
+                    if (skipping && origin is not null && _originToNode is not null && _originToNode.TryGetValue(origin, out var from)
+                        && c.TransactionCommitTimestamp > _seen[from])
+                    {
+                        // The source has now applied this node's change: everything it writes from here on has seen it.
+                        _seen[from] = c.TransactionCommitTimestamp;
+                        _seenSnapshot = new Dictionary<string, DateTime>(_seen);
+                    }
                     if (begun)
                         await dispatch(new CommitItem(c.CommitLsn, c.TransactionEndLsn, c.TransactionCommitTimestamp), cancellationToken).ConfigureAwait(false);
                     else
@@ -151,7 +178,7 @@ public sealed class SlotReader : IAsyncDisposable
                     break;
                 case LogicalDecodingMessage m:
                     if (m.Prefix == MessagePrefix && (m.Flags & 1) == 0)
-                        await dispatch(new MarkerItem(m.MessageLsn), cancellationToken).ConfigureAwait(false);
+                        await dispatch(new MarkerItem(m.MessageLsn, await ReadHeartbeatAsync(m.Data, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     _log.LogDebug("ignoring pgoutput message {Type}", message.GetType().Name);
@@ -173,9 +200,22 @@ public sealed class SlotReader : IAsyncDisposable
                 return false;
             }
             begun = true;
-            await dispatch(new BeginItem(b.TransactionFinalLsn, b.TransactionCommitTimestamp, b.TransactionXid, origin), cancellationToken).ConfigureAwait(false);
+            await dispatch(new BeginItem(b.TransactionFinalLsn, b.TransactionCommitTimestamp, b.TransactionXid, origin, _seenSnapshot), cancellationToken).ConfigureAwait(false);
             return true;
         }
+    }
+
+    /// <summary>The text of a heartbeat message: <c>hb:</c> and the emitting session's clock_timestamp() in Unix microseconds.</summary>
+    public const string HeartbeatPrefix = "hb:";
+
+    static async Task<DateTime?> ReadHeartbeatAsync(Stream data, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(data, leaveOpen: true);
+        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        if (!text.StartsWith(HeartbeatPrefix, StringComparison.Ordinal)
+            || !long.TryParse(text.AsSpan(HeartbeatPrefix.Length), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var micros))
+            return null;
+        return DateTime.UnixEpoch.AddTicks(micros * 10);
     }
 
     RelationInfo Relation(uint id) => _relations.TryGetValue(id, out var r) ? r

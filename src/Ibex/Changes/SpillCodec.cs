@@ -17,6 +17,12 @@ internal static class SpillCodec
                 w.Write(b.CommitTimestamp.Ticks);
                 w.Write(b.Xid);
                 w.Write(b.Origin ?? "");
+                w.Write(b.Seen?.Count ?? -1);
+                foreach (var (node, at) in b.Seen ?? new Dictionary<string, DateTime>())
+                {
+                    w.Write(node);
+                    w.Write(at.Ticks);
+                }
                 break;
             case ChangeItem { Change: var c }:
                 w.Write(ChangeTag);
@@ -39,6 +45,7 @@ internal static class SpillCodec
             case MarkerItem k:
                 w.Write(MarkerTag);
                 w.Write((ulong)k.Lsn);
+                w.Write(k.Heartbeat?.Ticks ?? -1L);
                 break;
             default:
                 throw new InvalidOperationException($"cannot spill {item.GetType().Name}");
@@ -55,7 +62,15 @@ internal static class SpillCodec
                 var ts = new DateTime(r.ReadInt64(), DateTimeKind.Utc);
                 var xid = r.ReadUInt32();
                 var origin = r.ReadString();
-                return new BeginItem(lsn, ts, xid, origin.Length == 0 ? null : origin);
+                var seenCount = r.ReadInt32();
+                Dictionary<string, DateTime>? seen = null;
+                if (seenCount >= 0)
+                {
+                    seen = new Dictionary<string, DateTime>(seenCount);
+                    for (var i = 0; i < seenCount; i++)
+                        seen[r.ReadString()] = new DateTime(r.ReadInt64(), DateTimeKind.Utc);
+                }
+                return new BeginItem(lsn, ts, xid, origin.Length == 0 ? null : origin, seen);
             case ChangeTag:
                 var kind = (ChangeKind)r.ReadByte();
                 var rel = relation(r.ReadInt32());
@@ -75,7 +90,9 @@ internal static class SpillCodec
             case CommitTag:
                 return new CommitItem(new NpgsqlLogSequenceNumber(r.ReadUInt64()), new NpgsqlLogSequenceNumber(r.ReadUInt64()), new DateTime(r.ReadInt64(), DateTimeKind.Utc));
             case MarkerTag:
-                return new MarkerItem(new NpgsqlLogSequenceNumber(r.ReadUInt64()));
+                var markerLsn = new NpgsqlLogSequenceNumber(r.ReadUInt64());
+                var hb = r.ReadInt64();
+                return new MarkerItem(markerLsn, hb < 0 ? null : new DateTime(hb, DateTimeKind.Utc));
             default:
                 throw new InvalidDataException($"spill file is corrupt (tag {tag})");
         }

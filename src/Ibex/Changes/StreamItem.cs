@@ -9,8 +9,12 @@ public abstract record StreamItem
     public virtual int ByteSize => 48;
 }
 
-/// <summary>Start of a source transaction. <see cref="CommitLsn"/> is the LSN of its commit record.</summary>
-public sealed record BeginItem(NpgsqlLogSequenceNumber CommitLsn, DateTime CommitTimestamp, uint Xid, string? Origin) : StreamItem;
+/// <summary>
+/// Start of a source transaction. <see cref="CommitLsn"/> is the LSN of its commit record. In multi-master syncs,
+/// <see cref="Seen"/> says, per other node, the commit time of the newest change from that node the source had
+/// applied before this transaction: a local row version newer than that was unknown to the source (a real conflict).
+/// </summary>
+public sealed record BeginItem(NpgsqlLogSequenceNumber CommitLsn, DateTime CommitTimestamp, uint Xid, string? Origin, IReadOnlyDictionary<string, DateTime>? Seen = null) : StreamItem;
 
 /// <summary>One row change inside the current transaction.</summary>
 public sealed record ChangeItem(Change Change) : StreamItem
@@ -25,4 +29,5 @@ public sealed record CommitItem(NpgsqlLogSequenceNumber CommitLsn, NpgsqlLogSequ
 /// Everything committed on the source before <see cref="Lsn"/> has been sent: once a target has applied all items
 /// before this one, its position may advance to <see cref="Lsn"/> (wait markers, skipped transactions, idle progress).
 /// </summary>
-public sealed record MarkerItem(NpgsqlLogSequenceNumber Lsn) : StreamItem;
+/// <see cref="Heartbeat"/> is set for the daemon's heartbeat messages: no later source transaction committed before it.
+public sealed record MarkerItem(NpgsqlLogSequenceNumber Lsn, DateTime? Heartbeat = null) : StreamItem;

@@ -113,7 +113,8 @@ public static class Migrations
                 remote_commit_ts timestamptz,
                 strategy text NOT NULL,
                 winner text NOT NULL CHECK (winner IN ('local', 'remote', 'custom', 'aborted')),
-                resolved boolean NOT NULL DEFAULT true
+                resolved boolean NOT NULL DEFAULT true,
+                remote_lsn pg_lsn
             );
             CREATE INDEX conflict_sync_at ON ibex.conflict (sync, at);
             """),

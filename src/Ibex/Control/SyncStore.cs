@@ -124,6 +124,22 @@ public sealed class SyncStore(ControlDatabase control)
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sets (or with null removes) one option of a synced table and marks the sync changed.</summary>
+    public async Task SetTableOptionAsync(string sync, QualifiedName table, string option, string? value, CancellationToken cancellationToken)
+    {
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(
+            "UPDATE ibex.sync_table SET options = CASE WHEN $5::text IS NULL THEN options - $4 ELSE jsonb_set(options, ARRAY[$4], to_jsonb($5::text)) END " +
+            "WHERE sync = $1 AND schema_name = $2 AND table_name = $3", conn);
+        cmd.Parameters.Add(new() { Value = sync });
+        cmd.Parameters.Add(new() { Value = table.Schema });
+        cmd.Parameters.Add(new() { Value = table.Name });
+        cmd.Parameters.Add(new() { Value = option });
+        cmd.Parameters.Add(new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await BumpAsync(conn, sync, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,15 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     /// <summary>Called when one table is fully committed on one target, with the snapshot's LSN.</summary>
     public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, long, Task>? Done { get; init; }
 
+    /// <summary>
+    /// Multi-master: per target node, the origin the copied rows are committed under (the first source's link), with
+    /// <see cref="OriginTimestamp"/> as their commit time, so every node sees copied rows as that source's, written when
+    /// the sync was made (no false conflicts). One session per origin at a time means tables go one by one.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Origins { get; init; }
+
+    public DateTime OriginTimestamp { get; init; }
+
     /// <summary>Name for the temporary slot.</summary>
     public required string SlotName { get; init; }
 
@@ -38,7 +47,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
             var slot = await replication.CreatePgOutputReplicationSlot(SlotName, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken).ConfigureAwait(false);
             var snapshot = slot.SnapshotName ?? throw new InvalidOperationException("the server did not export a snapshot");
             log.LogInformation("copying {Count} table(s) from {Source} at {Lsn}", tasks.Count, sourceName, slot.ConsistentPoint);
-            using var gate = new SemaphoreSlim(Parallelism);
+            using var gate = new SemaphoreSlim(Origins is null ? Parallelism : 1);
             var work = tasks.Select(async t =>
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -74,6 +83,8 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 var conn = await NodeConnections.OpenAsync(targets[d.Node], $"target '{d.Node}'", "copy", cancellationToken).ConfigureAwait(false);
                 dests.Add((d, conn));
                 await ExecAsync(conn, "SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+                if (Origins?.GetValueOrDefault(d.Node) is { } origin)
+                    await Apply.OriginSession.SetupAsync(conn, origin, cancellationToken).ConfigureAwait(false);
                 await ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
                 if (d.Truncate)
                     await ExecAsync(conn, $"TRUNCATE {d.Table.Quoted}", cancellationToken).ConfigureAwait(false);
@@ -90,6 +101,12 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 : await CopyTextAsync(src, selectSql, dests, columns, task, cancellationToken).ConfigureAwait(false);
             foreach (var (d, conn) in dests)
             {
+                if (Origins?.ContainsKey(d.Node) == true)
+                {
+                    await using var setup = new NpgsqlCommand("SELECT pg_replication_origin_xact_setup('0/0', $1)", conn);
+                    setup.Parameters.Add(new() { Value = OriginTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                    await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
                 await ExecAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
                 if (Done is not null)
                     await Done(task, d, lsn, bytes).ConfigureAwait(false);

@@ -12,4 +12,12 @@ public sealed record DaemonOptions
 
     /// <summary>How often the configuration is re-read when no NOTIFY arrives.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Multi-master: how often each source emits a heartbeat into its stream.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Multi-master: how long tombstones are kept past the point every node has passed.</summary>
+    public TimeSpan TombstoneMargin { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan TombstonePurgeInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

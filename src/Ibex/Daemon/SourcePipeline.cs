@@ -2,6 +2,7 @@ using Ibex.Apply;
 using Ibex.Capture;
 using Ibex.Catalog;
 using Ibex.Changes;
+using Ibex.Conflicts;
 using Ibex.Connections;
 using Ibex.Control;
 using Ibex.Control.Model;
@@ -31,8 +32,13 @@ public sealed class SourcePipeline
     readonly Backoff _backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
     readonly bool _forward;
 
-    public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers)
+    readonly MultiMasterCoordinator? _mm;
+    TombstoneRecorder? _recorder;
+
+    public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers,
+        MultiMasterCoordinator? multiMaster = null)
     {
+        _mm = multiMaster;
         _sync = sync;
         _source = source;
         _nodes = nodes;
@@ -97,6 +103,8 @@ public sealed class SourcePipeline
         var token = cts.Token;
         _log.LogDebug("sync {Sync} source {Source}: starting pipeline", _sync.Name, _source);
         await CopyPendingTablesAsync(token).ConfigureAwait(false);
+        if (_mm is not null)
+            await _mm.LoadResolvedAsync(token).ConfigureAwait(false);
         var copiedAt = await CopyPointsAsync(token).ConfigureAwait(false);
 
         var restart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -128,10 +136,17 @@ public sealed class SourcePipeline
         _log.LogDebug("sync {Sync} source {Source}: {Live} target(s) connected; starting the stream", _sync.Name, _source, Links.Count(l => l.Live));
         var sourceSettings = NodeConnections.Settings(_nodes[_source]);
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
-        var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"));
+        var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
+            _mm?.OriginsInto(_source), _mm?.Baseline ?? default);
         Reader = reader;
         try
         {
+            if (_mm is not null)
+            {
+                _recorder = new TombstoneRecorder(_source, sourceSettings, _mm, _options, _loggers.CreateLogger("Ibex.Conflicts"));
+                await _recorder.ConnectAsync(token).ConfigureAwait(false);
+                tasks.Add(_recorder.RunAsync(token));
+            }
             foreach (var link in Links.Where(l => l.Live))
                 tasks.Add(RunApplierAsync(link, restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
@@ -151,6 +166,11 @@ public sealed class SourcePipeline
         {
             Reader = null;
             await reader.DisposeAsync().ConfigureAwait(false);
+            if (_recorder is not null)
+            {
+                await _recorder.DisposeAsync().ConfigureAwait(false);
+                _recorder = null;
+            }
             foreach (var link in Links)
             {
                 var applier = link.Applier;
@@ -163,6 +183,8 @@ public sealed class SourcePipeline
 
     async ValueTask DispatchAsync(StreamItem item, CancellationToken cancellationToken)
     {
+        if (_recorder is { } recorder)
+            await recorder.Queue.EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
         foreach (var link in Links)
         {
             if (!link.Live)
@@ -176,7 +198,8 @@ public sealed class SourcePipeline
     async Task<TargetApplier> ConnectAsync(LinkRuntime link, IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> copiedAt, CancellationToken cancellationToken)
     {
         var target = _nodes[link.Link.Target];
-        var applier = new TargetApplier(target.Name, NodeConnections.Settings(target), link.Link.OriginName, _options, link.Counters, _loggers.CreateLogger("Ibex.Apply"));
+        var applier = new TargetApplier(target.Name, NodeConnections.Settings(target), link.Link.OriginName, _options, link.Counters, _loggers.CreateLogger("Ibex.Apply"),
+            multiMaster: _mm is null ? null : new MultiMasterLink(_mm, target.Name, _source));
         try
         {
             link.SetState("connecting");
@@ -296,6 +319,8 @@ public sealed class SourcePipeline
                     await DispatchAsync(new MarkerItem(received), cancellationToken).ConfigureAwait(false);
                 }
                 var ack = Links.Min(l => l.Position);
+                if (_recorder is { } recorder && recorder.Position < ack)
+                    ack = recorder.Position;
                 if (ack != default)
                     reader.Acknowledge(ack);
                 await PublishAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -397,6 +422,8 @@ public sealed class SourcePipeline
             SlotName = ObjectNames.CopySlot(_sync.Name, _source),
             Progress = (t, d, bytes) => store.ProgressAsync(_sync.Name, _source, d.Node, t.Table.Name, bytes, CancellationToken.None),
             Done = (t, d, lsn, bytes) => store.MarkDoneAsync(_sync.Name, _source, d.Node, t.Table.Name, lsn, bytes, CancellationToken.None),
+            Origins = _mm is null ? null : Links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
+            OriginTimestamp = _sync.CreatedAt,
         };
         try
         {

@@ -1,3 +1,4 @@
+using Ibex.Conflicts;
 using Ibex.Control;
 using Ibex.Control.Model;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,9 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
     public SyncRecord Sync { get; } = sync;
 
     public IReadOnlyList<SourcePipeline> Pipelines { get; private set; } = [];
+
+    /// <summary>Multi-master state shared by the links (conflict log and counts); null for one-way syncs.</summary>
+    public MultiMasterCoordinator? Coordinator { get; private set; }
 
     /// <summary>True while this daemon holds the sync (another daemon may be running it instead).</summary>
     public bool Owned { get; private set; }
@@ -45,8 +49,27 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
                     continue;
                 }
                 _log.LogInformation("sync {Sync}: running {Sources} source(s), {Links} link(s)", Sync.Name, Sync.Sources.Count(), Sync.Links.Count);
-                Pipelines = [.. Sync.Sources.Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers))];
-                await Task.WhenAll(Pipelines.Select(p => p.RunAsync(cancellationToken))).ConfigureAwait(false);
+                var mm = Sync.Sources.Count() > 1
+                    ? new MultiMasterCoordinator(Sync, nodes, control, loggers.CreateLogger("Ibex.Conflicts"))
+                    {
+                        HeartbeatInterval = options.Heartbeat,
+                        TombstoneMargin = options.TombstoneMargin,
+                        PurgeInterval = options.TombstonePurgeInterval,
+                    }
+                    : null;
+                Coordinator = mm;
+                Pipelines = [.. Sync.Sources.Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm))];
+                using var mmCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var mmTask = mm?.RunAsync(mmCts.Token) ?? Task.CompletedTask;
+                try
+                {
+                    await Task.WhenAll(Pipelines.Select(p => p.RunAsync(cancellationToken))).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await mmCts.CancelAsync().ConfigureAwait(false);
+                    await mmTask.ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

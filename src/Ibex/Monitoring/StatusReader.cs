@@ -56,11 +56,15 @@ public sealed class StatusReader(ControlDatabase control)
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 events.Add((r.IsDBNull(0) ? "" : r.GetString(0), new EventRecord(r.GetDateTime(1), Str(r, 2), r.GetString(3), r.GetString(4))));
 
+        var conflicts = await new ConflictStore(control).CountsAsync(cancellationToken).ConfigureAwait(false);
         return [.. syncs.Select(s =>
         {
             var ls = links.Where(l => l.Sync == s.Name).Select(l => l.Link).ToList();
             return new SyncStatus(s.Name, s.Enabled, Overall(s.Enabled, ls), [.. s.Sources.Select(n => n.Node)], [.. s.Targets.Select(n => n.Node)], s.Tables.Count, ls,
-                [.. events.Where(e => e.Sync == s.Name).Select(e => e.Event)]);
+                [.. events.Where(e => e.Sync == s.Name).Select(e => e.Event)])
+            {
+                Conflicts = conflicts.GetValueOrDefault(s.Name) ?? new Dictionary<string, long>(),
+            };
         })];
     }
 

@@ -1,7 +1,13 @@
 namespace Ibex.Monitoring;
 
 /// <summary>A sync as <c>ibex status</c> shows it.</summary>
-public sealed record SyncStatus(string Name, bool Enabled, string State, IReadOnlyList<string> Sources, IReadOnlyList<string> Targets, int Tables, IReadOnlyList<LinkStatus> Links, IReadOnlyList<EventRecord> RecentErrors);
+public sealed record SyncStatus(string Name, bool Enabled, string State, IReadOnlyList<string> Sources, IReadOnlyList<string> Targets, int Tables, IReadOnlyList<LinkStatus> Links, IReadOnlyList<EventRecord> RecentErrors)
+{
+    /// <summary>Multi-master conflicts logged for this sync, by kind.</summary>
+    public IReadOnlyDictionary<string, long> Conflicts { get; init; } = new Dictionary<string, long>();
+
+    public long ConflictsTotal => Conflicts.Values.Sum();
+}
 
 /// <summary>An event recorded by the daemon.</summary>
 public sealed record EventRecord(DateTime At, string? Node, string Level, string Message);

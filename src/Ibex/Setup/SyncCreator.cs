@@ -47,8 +47,15 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                 conns[name] = await NodeConnections.OpenAsync(node, "setup", cancellationToken).ConfigureAwait(false);
                 await CatalogReader.PrepareSessionAsync(conns[name], cancellationToken).ConfigureAwait(false);
             }
-            if (spec.Sources.Count > 1)
+            var multiMaster = spec.Sources.Count > 1;
+            var strategy = Conflicts.ConflictStrategy.Parse(spec.ConflictStrategy, [.. nodes.Keys]);
+            if (multiMaster)
+            {
                 await RequireCommitTimestampsAsync(spec, conns, cancellationToken).ConfigureAwait(false);
+                if (strategy.Function is { } fn)
+                    foreach (var (name, conn) in conns)
+                        await RequireFunctionAsync(conn, name, fn, cancellationToken).ConfigureAwait(false);
+            }
 
             var first = spec.Sources[0];
             var tables = await CatalogReader.ResolveAsync(conns[first], spec.Tables, $"{where}: source '{first}'", cancellationToken).ConfigureAwait(false);
@@ -56,6 +63,11 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
             var keyless = tables.Where(t => !t.IsReplicable).Select(t => t.Name.Display).ToList();
             if (keyless.Count > 0)
                 problems.Add($"source '{first}': table {string.Join(", ", keyless)} has no primary key, no unique index on NOT NULL columns and is not REPLICA IDENTITY FULL (add a primary key, or run ALTER TABLE ... REPLICA IDENTITY FULL)");
+            var fullOnly = tables.Where(t => t.IsReplicable && t.KeyColumns.Count == 0).Select(t => t.Name.Display).ToList();
+            if (multiMaster && fullOnly.Count > 0)
+                problems.Add($"source '{first}': table {string.Join(", ", fullOnly)} has no key, and multi-master needs one to detect conflicts (add a primary key)");
+            if (multiMaster)
+                Warnings.AddRange(await SequenceWarningsAsync(conns[first], spec.Name, tables, cancellationToken).ConfigureAwait(false));
 
             var others = new Dictionary<string, IReadOnlyDictionary<QualifiedName, TableInfo>>();
             var fixes = new List<string>();
@@ -97,6 +109,10 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                     throw new IbexException($"{where} refused, nothing was created: --copy auto only copies into empty tables, and {string.Join(", ", nonEmpty)} {(nonEmpty.Count == 1 ? "is" : "are")} not empty; empty them, use --copy always (truncates the targets) or --copy never (stream only)");
             }
 
+            if (multiMaster)
+                foreach (var (name, conn) in conns)
+                    await CreateTombstoneTableAsync(conn, name, created, cancellationToken).ConfigureAwait(false);
+
             var publication = ObjectNames.Publication(spec.Name);
             var syncNodes = new List<SyncNode>();
             foreach (var source in spec.Sources)
@@ -113,7 +129,7 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                 foreach (var target in nodes.Keys.Where(n => n != source))
                     links.Add(new LinkRecord(source, target, ObjectNames.Origin(spec.Name, source, target)));
 
-            var record = new SyncRecord(spec.Name, true, spec.CopyMode, spec.ConflictStrategy, publication, spec.OptionsJson, 1, DateTime.UtcNow,
+            var record = new SyncRecord(spec.Name, true, spec.CopyMode, strategy.Text, publication, spec.OptionsJson, 1, DateTime.UtcNow,
                 syncNodes, [.. tables.Select(t => new SyncTable(t.Name))], links);
             await using (var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
@@ -147,6 +163,44 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
             if (!facts.TrackCommitTimestamp)
                 throw new IbexException($"node '{source}': track_commit_timestamp is off, and multi-master conflict resolution needs it; set track_commit_timestamp = on and restart PostgreSQL");
         }
+    }
+
+    /// <summary>Things worth telling the operator that do not stop the sync (e.g. sequences that will collide).</summary>
+    public List<string> Warnings { get; } = [];
+
+    static async Task RequireFunctionAsync(NpgsqlConnection conn, string node, QualifiedName fn, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT to_regprocedure($1) IS NOT NULL", conn);
+        cmd.Parameters.Add(new() { Value = $"{fn.Quoted}(text, jsonb, jsonb, timestamptz, timestamptz)" });
+        if (!(bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            throw new IbexException($"node '{node}': conflict function {fn.Display}(text, jsonb, jsonb, timestamptz, timestamptz) does not exist; create it on every node first (it returns the row to keep as jsonb, or NULL for deleted)");
+    }
+
+    static async Task CreateTombstoneTableAsync(NpgsqlConnection conn, string node, CreatedObjects created, CancellationToken cancellationToken)
+    {
+        await using var check = new NpgsqlCommand("SELECT to_regnamespace('ibex_mm') IS NOT NULL", conn);
+        var existed = (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await ExecAsync(conn, Conflicts.TombstoneSql.Create, cancellationToken).ConfigureAwait(false);
+        if (!existed)
+            created.Add(conn, $"schema ibex_mm on '{node}'", "DROP SCHEMA IF EXISTS ibex_mm CASCADE");
+    }
+
+    // Keys filled by a sequence hand out the same numbers on every node; multi-master inserts would then collide.
+    static async Task<List<string>> SequenceWarningsAsync(NpgsqlConnection conn, string sync, IReadOnlyList<TableInfo> tables, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        foreach (var t in tables)
+        {
+            await using var cmd = new NpgsqlCommand(
+                "SELECT a.attname::text, pg_get_serial_sequence($1, a.attname) FROM pg_attribute a " +
+                "WHERE a.attrelid = $1::regclass AND a.attname = ANY($2) AND pg_get_serial_sequence($1, a.attname) IS NOT NULL", conn);
+            cmd.Parameters.Add(new() { Value = t.Name.Quoted });
+            cmd.Parameters.Add(new() { Value = t.KeyColumns.ToArray() });
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                warnings.Add($"table {t.Name.Display}: key column {r.GetString(0)} is filled by sequence {r.GetString(1)}, which hands out the same numbers on every node; run 'ibex sequences interleave {sync} --apply' so keys never collide");
+        }
+        return warnings;
     }
 
     static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, QualifiedName table, CancellationToken cancellationToken)

@@ -46,6 +46,26 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
                     await DropOriginAsync(conn, link.OriginName, cancellationToken).ConfigureAwait(false);
             }, [.. group.Select(l => $"SELECT pg_replication_origin_drop({Ident.Literal(l.OriginName)});")]).ConfigureAwait(false);
         }
+        if (sync.Sources.Count() > 1)
+        {
+            var others = (await syncs.ListAsync(cancellationToken).ConfigureAwait(false)).Where(o => o.Name != name && o.Sources.Count() > 1).ToList();
+            foreach (var n in sync.Nodes)
+            {
+                var node = await nodes.GetAsync(n.Node, cancellationToken).ConfigureAwait(false);
+                var shared = others.Any(o => o.Nodes.Any(x => x.Node == n.Node));
+                var sql = shared ? $"DELETE FROM ibex_mm.tombstone WHERE sync = {Ident.Literal(name)}" : "DROP SCHEMA IF EXISTS ibex_mm CASCADE";
+                await DoAsync(node, async conn =>
+                {
+                    try
+                    {
+                        await ExecAsync(conn, sql, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+                    {
+                    }
+                }, [sql + ";"]).ConfigureAwait(false);
+            }
+        }
         if (failures.Count > 0 && !force)
             throw new IbexException($"sync '{name}' is paused but not removed: {string.Join("; ", failures)}; fix that and run 'ibex sync remove {name}' again, or add --force to forget the sync and clean those nodes up by hand");
         await syncs.DeleteAsync(name, cancellationToken).ConfigureAwait(false);

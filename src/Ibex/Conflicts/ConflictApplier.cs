@@ -1,0 +1,426 @@
+using Ibex.Apply;
+using Ibex.Changes;
+using Ibex.Sql;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// Applies a multi-master link's changes with conflict detection. For each row a transaction touches first, the local
+/// version is read and locked (with its commit time and origin, from track_commit_timestamp), together with the
+/// tombstone of a deleted row and rows that clash on other unique indexes — all in one round trip. A remote change
+/// conflicts when the local version came from another node and the source had not seen it yet
+/// (<see cref="BeginItem.Seen"/>); the table's strategy then picks the winner, identically on every node.
+/// </summary>
+public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection> connection)
+{
+    static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(30);
+
+    readonly Dictionary<(QualifiedName Table, string Key), bool> _touched = [];
+    readonly Dictionary<QualifiedName, IReadOnlyList<string[]>> _uniques = [];
+    BeginItem? _begin;
+
+    public void BeginTransaction(BeginItem begin)
+    {
+        _begin = begin;
+        _touched.Clear();
+    }
+
+    public async Task<ResolvedChanges> ResolveAsync(IReadOnlyList<(Change Change, RelationPlan Plan)> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var begin = _begin ?? throw new InvalidOperationException("no transaction");
+        var lookups = new List<Lookup>();
+        var planned = new HashSet<(QualifiedName, string)>();
+        var work = new List<Work>();
+        foreach (var (change, plan) in changes)
+        {
+            if (change.Kind == ChangeKind.Truncate)
+            {
+                work.Add(new Work(change, plan, "", null, null, []));
+                continue;
+            }
+            var rel = change.Relation;
+            var row = change.Kind switch
+            {
+                ChangeKind.Insert => change.NewRow!,
+                ChangeKind.Update => change.OldRow ?? change.NewRow!,
+                _ => change.OldRow!,
+            };
+            var key = KeyJson.Of(rel, row, rel.KeyColumns);
+            Lookup? rowLookup = null, tombLookup = null;
+            if (!_touched.ContainsKey((plan.Target, key)) && planned.Add((plan.Target, key)))
+            {
+                rowLookup = AddLookup(lookups, RowLookup(plan, row, rel.KeyColumns, null));
+                if (change.Kind == ChangeKind.Update)
+                    tombLookup = AddLookup(lookups, Tombstone(rel, key));
+            }
+            var clashes = new List<Lookup>();
+            if (change.Kind is ChangeKind.Insert or ChangeKind.Update)
+            {
+                foreach (var cols in await UniquesAsync(plan, cancellationToken).ConfigureAwait(false))
+                {
+                    var idx = cols.Select(c => rel.Columns.ToList().IndexOf(c)).ToArray();
+                    if (idx.Any(i => i < 0 || change.NewRow!.IsNull(i) || change.NewRow.IsUnchangedToast(i)))
+                        continue;
+                    clashes.Add(AddLookup(lookups, RowLookup(plan, change.NewRow!, idx, rel.KeyColumns)));
+                }
+                if (change.Kind == ChangeKind.Update && change.OldRow is not null && KeyJson.Of(rel, change.NewRow!, rel.KeyColumns) != key)
+                    clashes.Add(AddLookup(lookups, RowLookup(plan, change.NewRow!, rel.KeyColumns, null)));
+            }
+            work.Add(new Work(change, plan, key, rowLookup, tombLookup, clashes));
+        }
+        await RunLookupsAsync(lookups, cancellationToken).ConfigureAwait(false);
+
+        var result = new ResolvedChanges();
+        foreach (var w in work)
+            await DecideAsync(w, begin, result, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    async Task DecideAsync(Work w, BeginItem begin, ResolvedChanges result, CancellationToken cancellationToken)
+    {
+        var (change, plan) = (w.Change, w.Plan);
+        var stmts = result.Statements;
+        if (change.Kind == ChangeKind.Truncate)
+        {
+            stmts.Add(new NpgsqlBatchCommand($"TRUNCATE {plan.Target.Quoted}"));
+            result.Counts.Truncates++;
+            return;
+        }
+        var remote = new RowVersion(begin.CommitTimestamp, link.RemoteNode);
+        var touchKey = (plan.Target, w.Key);
+        var touched = _touched.TryGetValue(touchKey, out var existsNow);
+        var local = touched ? null : w.Row?.Result;
+        var exists = touched ? existsNow : local is not null;
+        var strategy = link.StrategyFor(change.Relation.Name);
+
+        // Another local row holding one of the new row's unique values.
+        foreach (var clash in w.Clashes)
+        {
+            if (clash.Result is not { } other)
+                continue;
+            var decision = await ResolveAsync(ConflictKind.UniqueViolation, strategy, w, other, remote, begin, result, cancellationToken).ConfigureAwait(false);
+            if (decision == Winner.Local)
+                return;
+            stmts.Add(DeleteByKey(plan, other.KeyValues));
+            AddTombstone(stmts, change.Relation, KeyFromValues(change.Relation, other.KeyValues), begin.CommitTimestamp);
+            result.Counts.Deletes++;
+        }
+
+        switch (change.Kind)
+        {
+            case ChangeKind.Insert:
+                if (exists && local is not null && Concurrent(local.Version, begin))
+                {
+                    var d = await ResolveAsync(ConflictKind.InsertInsert, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false);
+                    if (d == Winner.Remote)
+                        Overwrite();
+                }
+                else if (exists)
+                    Overwrite();
+                else
+                {
+                    stmts.Add(plan.InsertCommand(change.NewRow!));
+                    result.Counts.Inserts++;
+                }
+                _touched[touchKey] = true;
+                break;
+
+            case ChangeKind.Update:
+                if (exists)
+                {
+                    if (local is not null && Concurrent(local.Version, begin)
+                        && await ResolveAsync(ConflictKind.UpdateUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false) != Winner.Remote)
+                        break;
+                    stmts.Add(plan.UpdateCommand(change.NewRow!, change.OldRow));
+                    result.Counts.Updates++;
+                    MarkUpdated();
+                }
+                else if (!touched)
+                {
+                    var deleted = await DeletedVersionAsync(w, cancellationToken).ConfigureAwait(false);
+                    var gone = new LocalRow("null", deleted, []);
+                    if (await ResolveAsync(ConflictKind.UpdateDelete, strategy, w, gone, remote, begin, result, cancellationToken).ConfigureAwait(false) == Winner.Remote)
+                    {
+                        // The update is newer than the delete: the row comes back (values not sent, unchanged TOAST, are NULL).
+                        stmts.Add(plan.InsertCommand(change.NewRow!));
+                        result.Counts.Inserts++;
+                        MarkUpdated();
+                    }
+                }
+                break;
+
+            case ChangeKind.Delete:
+                if (exists)
+                {
+                    if (local is not null && Concurrent(local.Version, begin)
+                        && await ResolveAsync(ConflictKind.DeleteUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false) != Winner.Remote)
+                        break;
+                    stmts.Add(plan.DeleteCommand(change.OldRow!));
+                    result.Counts.Deletes++;
+                }
+                else if (!touched)
+                {
+                    var gone = new LocalRow("null", new RowVersion(null, null), []);
+                    await RecordAsync(ConflictKind.DeleteDelete, strategy, w, gone, remote, begin, Winner.Remote, result).ConfigureAwait(false);
+                }
+                AddTombstone(stmts, change.Relation, w.Key, begin.CommitTimestamp);
+                _touched[touchKey] = false;
+                break;
+        }
+
+        void Overwrite()
+        {
+            stmts.Add(plan.OverwriteCommand(change.NewRow!));
+            result.Counts.Updates++;
+        }
+
+        void MarkUpdated()
+        {
+            _touched[touchKey] = false;
+            _touched[(plan.Target, KeyJson.Of(change.Relation, change.NewRow!, change.Relation.KeyColumns))] = true;
+        }
+    }
+
+    /// <summary>The local version came from another node, and the source had not applied it when it made this change.</summary>
+    bool Concurrent(RowVersion local, BeginItem begin)
+    {
+        if (local.Node == link.RemoteNode)
+            return false;
+        if (local.CommitTimestamp is not { } t)
+            return false;
+        if (local.Node is null || begin.Seen is null || !begin.Seen.TryGetValue(local.Node, out var seen))
+            return t > link.Coordinator.Baseline;
+        return t > seen;
+    }
+
+    enum Winner
+    {
+        Local,
+        Remote,
+    }
+
+    async Task<Winner> ResolveAsync(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, ResolvedChanges result, CancellationToken cancellationToken)
+    {
+        var effective = strategy;
+        if (strategy.Kind == StrategyKind.Abort)
+        {
+            if (!link.IsOperatorResolved(w.Change.Relation.Name, w.Key, begin.CommitLsn))
+                throw new ConflictAbortException(Record(kind, strategy, w, local, remote, begin, "aborted"));
+            effective = ConflictStrategy.Latest; // resumed by an operator: the newest version wins, on every node alike
+        }
+        if (effective.Kind == StrategyKind.Custom)
+        {
+            await ApplyCustomAsync(effective, w, local, begin, result, cancellationToken).ConfigureAwait(false);
+            await RecordAsync(kind, strategy, w, local, remote, begin, null, result).ConfigureAwait(false);
+            return Winner.Local; // the custom result replaced whatever the change would have done
+        }
+        var winner = effective.RemoteWins(local.Version, remote) ? Winner.Remote : Winner.Local;
+        await RecordAsync(kind, strategy, w, local, remote, begin, winner, result).ConfigureAwait(false);
+        return winner;
+    }
+
+    Task RecordAsync(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, Winner? winner, ResolvedChanges result)
+    {
+        result.Conflicts.Add(Record(kind, strategy, w, local, remote, begin, winner switch
+        {
+            Winner.Local => "local",
+            Winner.Remote => "remote",
+            _ => "custom",
+        }));
+        return Task.CompletedTask;
+    }
+
+    ConflictRecord Record(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, string winner)
+    {
+        var rel = w.Change.Relation;
+        var remoteRow = w.Change.NewRow is { } n ? KeyJson.Row(rel, n) : null;
+        return new ConflictRecord(link.Sync, rel.Name.Schema, rel.Name.Name, w.Key, kind, link.LocalNode, local.Version.Node, link.RemoteNode,
+            local.RowJson == "null" ? null : local.RowJson, remoteRow, local.Version.CommitTimestamp, remote.CommitTimestamp, strategy.Text, winner, begin.CommitLsn);
+    }
+
+    // custom:schema.function(table text, local jsonb, remote jsonb, local_ts timestamptz, remote_ts timestamptz) returns jsonb:
+    // the row to keep, or NULL for "deleted". Its result replaces the local row.
+    async Task ApplyCustomAsync(ConflictStrategy strategy, Work w, LocalRow local, BeginItem begin, ResolvedChanges result, CancellationToken cancellationToken)
+    {
+        var plan = w.Plan;
+        var rel = w.Change.Relation;
+        var fn = strategy.Function!.Value;
+        var remoteJson = w.Change.NewRow is { } n ? KeyJson.Row(rel, n) : null;
+        string? kept;
+        await using (var cmd = new NpgsqlCommand(
+            $"SELECT {fn.Quoted}($1, $2::jsonb, (SELECT to_jsonb(r) FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $3::jsonb) r), $4, $5)::text", connection()))
+        {
+            cmd.Parameters.Add(new() { Value = rel.Name.Display });
+            cmd.Parameters.Add(new() { Value = local.RowJson == "null" ? DBNull.Value : local.RowJson, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new() { Value = (object?)remoteJson ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new() { Value = (object?)local.Version.CommitTimestamp ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            cmd.Parameters.Add(new() { Value = begin.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            kept = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+        if (local.KeyValues.Count > 0)
+            result.Statements.Add(DeleteByKey(plan, local.KeyValues));
+        if (kept is null)
+        {
+            AddTombstone(result.Statements, rel, w.Key, begin.CommitTimestamp);
+            result.Counts.Deletes++;
+            _touched[(plan.Target, w.Key)] = false;
+            return;
+        }
+        var cols = Ident.QuoteList(rel.Columns);
+        var insert = new NpgsqlBatchCommand($"INSERT INTO {plan.Target.Quoted} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $1::jsonb)");
+        insert.Parameters.Add(new() { Value = kept, NpgsqlDbType = NpgsqlDbType.Text });
+        result.Statements.Add(insert);
+        result.Counts.Updates++;
+        _touched[(plan.Target, w.Key)] = true;
+    }
+
+    async Task<RowVersion> DeletedVersionAsync(Work w, CancellationToken cancellationToken)
+    {
+        if (w.Tombstone?.Tombstone is { } found)
+            return found;
+        // A delete made on this node itself is recorded by this node's own reader, a little later: wait for it to
+        // have read everything committed here so far, then look again.
+        if (link.Coordinator.IsSource(link.LocalNode))
+        {
+            NpgsqlLogSequenceNumber now;
+            await using (var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection()))
+                now = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (!await link.Coordinator.WaitRecordedAsync(link.LocalNode, now, RecorderWait, cancellationToken).ConfigureAwait(false))
+                throw new ApplyException($"target '{link.LocalNode}': waiting for its own deletes to be read (is its replication slot being read?) before deciding an update of deleted row {w.Key} in {w.Change.Relation.Name.Display}", true);
+            var again = Tombstone(w.Change.Relation, w.Key);
+            await RunLookupsAsync([again], cancellationToken).ConfigureAwait(false);
+            if (again.Tombstone is { } late)
+                return late;
+        }
+        return new RowVersion(null, null);
+    }
+
+    void AddTombstone(List<NpgsqlBatchCommand> stmts, RelationInfo rel, string key, DateTime at)
+    {
+        var cmd = new NpgsqlBatchCommand(TombstoneSql.Upsert);
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new() { Value = link.RemoteNode });
+        stmts.Add(cmd);
+    }
+
+    static string KeyFromValues(RelationInfo rel, IReadOnlyList<string?> values)
+        => KeyJson.Of(rel, RowImage.FromText([.. rel.Columns.Select((_, i) => rel.KeyColumns.Contains(i) ? values[rel.KeyColumns.ToList().IndexOf(i)] : null)]), rel.KeyColumns);
+
+    static NpgsqlBatchCommand DeleteByKey(RelationPlan plan, IReadOnlyList<string?> keyValues)
+    {
+        var rel = plan.Source;
+        var cmd = new NpgsqlBatchCommand($"DELETE FROM {plan.Target.Quoted} WHERE {string.Join(" AND ", rel.KeyColumns.Select((c, k) => $"{Ident.Quote(rel.Columns[c])} = ${k + 1}"))}");
+        foreach (var v in keyValues)
+            cmd.Parameters.Add(new() { Value = (object?)v ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown });
+        return cmd;
+    }
+
+    Lookup RowLookup(RelationPlan plan, RowImage row, IReadOnlyList<int> match, IReadOnlyList<int>? notKey)
+    {
+        var rel = plan.Source;
+        var n = 0;
+        var where = string.Join(" AND ", match.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = ${++n}"));
+        if (notKey is not null)
+            where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = ${++n}")) + ")";
+        var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
+        var cmd = new NpgsqlBatchCommand(
+            $"SELECT to_jsonb(t)::text, x.timestamp, x.roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(t.xmin) x ON true WHERE {where} FOR UPDATE OF t");
+        foreach (var c in match)
+            cmd.Parameters.Add(RelationPlan.Param(row, c));
+        foreach (var c in notKey ?? [])
+            cmd.Parameters.Add(RelationPlan.Param(row, c));
+        return new Lookup(cmd, false);
+    }
+
+    Lookup Tombstone(RelationInfo rel, string key)
+    {
+        var cmd = new NpgsqlBatchCommand(TombstoneSql.Lookup);
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        return new Lookup(cmd, true);
+    }
+
+    static Lookup AddLookup(List<Lookup> lookups, Lookup l)
+    {
+        lookups.Add(l);
+        return l;
+    }
+
+    async Task RunLookupsAsync(IReadOnlyList<Lookup> lookups, CancellationToken cancellationToken)
+    {
+        if (lookups.Count == 0)
+            return;
+        await using var batch = new NpgsqlBatch(connection());
+        foreach (var l in lookups)
+            batch.BatchCommands.Add(l.Command);
+        await using var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var l in lookups)
+        {
+            if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (l.IsTombstone)
+                    l.Tombstone = new RowVersion(r.GetDateTime(0), r.GetString(1));
+                else
+                {
+                    var ts = r.IsDBNull(1) ? (DateTime?)null : r.GetDateTime(1);
+                    var origin = r.IsDBNull(2) ? 0 : r.GetInt32(2);
+                    var node = origin == 0 ? link.LocalNode : link.OriginNodes.GetValueOrDefault(origin);
+                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3));
+                }
+                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // A unique lookup can only match one row; anything more is ignored.
+                }
+            }
+            await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task<IReadOnlyList<string[]>> UniquesAsync(RelationPlan plan, CancellationToken cancellationToken)
+    {
+        if (_uniques.TryGetValue(plan.Target, out var known))
+            return known;
+        var keyCols = plan.Source.KeyColumns.Select(i => plan.Source.Columns[i]).ToHashSet();
+        var list = new List<string[]>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT array_agg(a.attname::text ORDER BY k.ord)
+            FROM pg_index i
+            CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
+            GROUP BY i.indexrelid
+            """, connection()))
+        {
+            cmd.Parameters.Add(new() { Value = plan.Target.Quoted });
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var cols = r.GetFieldValue<string[]>(0);
+                if (!cols.ToHashSet().SetEquals(keyCols))
+                    list.Add(cols);
+            }
+        }
+        _uniques[plan.Target] = list;
+        return list;
+    }
+
+    sealed record Work(Change Change, RelationPlan Plan, string Key, Lookup? Row, Lookup? Tombstone, List<Lookup> Clashes);
+
+    sealed class Lookup(NpgsqlBatchCommand command, bool isTombstone)
+    {
+        public NpgsqlBatchCommand Command { get; } = command;
+
+        public bool IsTombstone { get; } = isTombstone;
+
+        public LocalRow? Result { get; set; }
+
+        public RowVersion? Tombstone { get; set; }
+    }
+}

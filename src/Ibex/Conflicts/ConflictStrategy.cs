@@ -1,0 +1,115 @@
+using Ibex.Sql;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// A conflict strategy as an operator names it: <c>latest</c> (default: last writer wins by commit time, ties to the
+/// node whose name sorts first), <c>priority:A,B,C</c> (the first listed node's version wins), <c>keep-local</c>,
+/// <c>abort</c> (stop the sync until an operator resolves it), <c>custom:schema.function</c>.
+/// </summary>
+public sealed record ConflictStrategy(StrategyKind Kind, IReadOnlyList<string> Priority, QualifiedName? Function, string Text)
+{
+    public static readonly ConflictStrategy Latest = new(StrategyKind.Latest, [], null, "latest");
+
+    public static ConflictStrategy Parse(string text, IReadOnlyCollection<string>? nodes = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim();
+        if (t == "latest")
+            return Latest;
+        if (t == "keep-local")
+            return new(StrategyKind.KeepLocal, [], null, t);
+        if (t == "abort")
+            return new(StrategyKind.Abort, [], null, t);
+        if (t.StartsWith("priority:", StringComparison.Ordinal))
+        {
+            var list = t["priority:".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (list.Length == 0)
+                throw new IbexException($"conflict strategy '{text}' lists no node; write priority:A,B,C");
+            var unknown = nodes is null ? [] : list.Where(n => !nodes.Contains(n)).ToList();
+            if (unknown.Count > 0)
+                throw new IbexException($"conflict strategy '{text}' names node {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which is not a node of this sync");
+            return new(StrategyKind.Priority, list, null, "priority:" + string.Join(',', list));
+        }
+        if (t.StartsWith("custom:", StringComparison.Ordinal))
+        {
+            var name = t["custom:".Length..];
+            var dot = SplitQualified(name) ?? throw new IbexException($"conflict strategy '{text}' needs a schema-qualified function: custom:schema.function");
+            return new(StrategyKind.Custom, [], dot, t);
+        }
+        throw new IbexException($"unknown conflict strategy '{text}'; use latest, priority:A,B,C, keep-local, abort or custom:schema.function");
+    }
+
+    static QualifiedName? SplitQualified(string name)
+    {
+        var parts = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '"')
+            {
+                if (quoted && i + 1 < name.Length && name[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                    continue;
+                }
+                quoted = !quoted;
+                continue;
+            }
+            if (c == '.' && !quoted)
+            {
+                parts.Add(current.ToString());
+                current.Clear();
+                continue;
+            }
+            current.Append(quoted ? c : char.ToLowerInvariant(c));
+        }
+        parts.Add(current.ToString());
+        return parts.Count == 2 && parts.All(p => p.Length > 0) ? new QualifiedName(parts[0], parts[1]) : null;
+    }
+
+    /// <summary>
+    /// For latest and priority: does the remote version beat the local one? The answer is the same on every node
+    /// for the same two versions, which is what makes them converge.
+    /// </summary>
+    public bool RemoteWins(RowVersion local, RowVersion remote)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(remote);
+        return Kind switch
+        {
+            StrategyKind.Priority when Rank(remote.Node) != Rank(local.Node) => Rank(remote.Node) < Rank(local.Node),
+            StrategyKind.KeepLocal => false,
+            _ => LaterWins(local, remote),
+        };
+    }
+
+    /// <summary>Last writer wins by commit time; an unknown time loses; ties go to the node whose name sorts first.</summary>
+    public static bool LaterWins(RowVersion local, RowVersion remote)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(remote);
+        if (local.CommitTimestamp is not { } l)
+            return true;
+        if (remote.CommitTimestamp is not { } r)
+            return false;
+        if (r != l)
+            return r > l;
+        return string.CompareOrdinal(remote.Node ?? "\uffff", local.Node ?? "\uffff") < 0;
+    }
+
+    int Rank(string? node)
+    {
+        if (node is null)
+            return int.MaxValue;
+        for (var i = 0; i < Priority.Count; i++)
+            if (Priority[i] == node)
+                return i;
+        return int.MaxValue - 1;
+    }
+
+    public override string ToString() => Text;
+}

@@ -1,0 +1,7 @@
+namespace Ibex.Conflicts;
+
+/// <summary>The receiving node's version of a row, read (and locked) before a remote change is applied.</summary>
+/// <param name="RowJson">The row as jsonb text.</param>
+/// <param name="Version">Who wrote it and when.</param>
+/// <param name="KeyValues">Its key column values as text (used when it has to be deleted).</param>
+public sealed record LocalRow(string RowJson, RowVersion Version, IReadOnlyList<string?> KeyValues);

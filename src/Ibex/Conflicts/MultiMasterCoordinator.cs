@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Ibex.Capture;
+using Ibex.Connections;
+using Ibex.Control;
+using Ibex.Control.Model;
+using Ibex.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// What the links of one multi-master sync share inside a daemon: the conflict strategy per table, the conflict log,
+/// how far each node's own deletes have been recorded as tombstones, each link's time watermark (from commits and
+/// heartbeats) for purging tombstones, and the conflicts an operator resolved after an abort.
+/// </summary>
+public sealed class MultiMasterCoordinator
+{
+    readonly SyncRecord _sync;
+    readonly IReadOnlyDictionary<string, NodeRecord> _nodes;
+    readonly ControlDatabase _control;
+    readonly ILogger _log;
+    readonly ConflictStrategy _default;
+    readonly Dictionary<QualifiedName, ConflictStrategy> _perTable = [];
+    readonly ConcurrentDictionary<string, long> _recorded = new();
+    readonly ConcurrentDictionary<(string Source, string Target), long> _watermarks = new();
+    HashSet<(QualifiedName, string, NpgsqlLogSequenceNumber)> _resolved = [];
+
+    public MultiMasterCoordinator(SyncRecord sync, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        _sync = sync;
+        _nodes = nodes;
+        _control = control;
+        _log = log;
+        var nodeNames = sync.Nodes.Select(n => n.Node).ToList();
+        _default = ConflictStrategy.Parse(sync.ConflictStrategy, nodeNames);
+        foreach (var t in sync.Tables)
+        {
+            using var doc = JsonDocument.Parse(t.OptionsJson);
+            if (doc.RootElement.TryGetProperty("conflict", out var c) && c.GetString() is { } text)
+                _perTable[t.Name] = ConflictStrategy.Parse(text, nodeNames);
+        }
+        Log = new ConflictLog(control, log);
+    }
+
+    public string SyncName => _sync.Name;
+
+    /// <summary>Changes committed before this count as seen by every node (data that existed when the sync was made).</summary>
+    public DateTime Baseline => _sync.CreatedAt;
+
+    public ConflictLog Log { get; }
+
+    /// <summary>How often sources emit heartbeats (they move link watermarks forward when a source is idle).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Tombstones are kept this long past the point every node has passed, against clock differences.</summary>
+    public TimeSpan TombstoneMargin { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>True when the node takes writes of its own (its deletes are recorded by its own reader).</summary>
+    public bool IsSource(string node) => _sync.Sources.Any(s => s.Node == node);
+
+    public ConflictStrategy StrategyFor(QualifiedName table) => _perTable.GetValueOrDefault(table) ?? _default;
+
+    /// <summary>For the origins present on <paramref name="node"/>: which node each brings changes from.</summary>
+    public IReadOnlyDictionary<string, string> OriginsInto(string node)
+        => _sync.Links.Where(l => l.Target == node).ToDictionary(l => l.OriginName, l => l.Source);
+
+    public void ReportRecorded(string node, NpgsqlLogSequenceNumber lsn)
+        => _recorded.AddOrUpdate(node, (long)(ulong)lsn, (_, old) => Math.Max(old, (long)(ulong)lsn));
+
+    /// <summary>Waits until <paramref name="node"/>'s own deletes committed before <paramref name="lsn"/> are recorded as tombstones there.</summary>
+    public async Task<bool> WaitRecordedAsync(string node, NpgsqlLogSequenceNumber lsn, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while ((ulong)_recorded.GetValueOrDefault(node) < (ulong)lsn)
+        {
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>No change from <paramref name="source"/> committed before <paramref name="at"/> will reach <paramref name="target"/> any more.</summary>
+    public void ReportWatermark(string source, string target, DateTime at)
+        => _watermarks.AddOrUpdate((source, target), at.Ticks, (_, old) => Math.Max(old, at.Ticks));
+
+    public bool IsOperatorResolved(QualifiedName table, string keyJson, NpgsqlLogSequenceNumber lsn)
+    {
+        lock (this)
+            return _resolved.Contains((table, keyJson, lsn));
+    }
+
+    /// <summary>Loads the aborted conflicts an operator has since resolved (by resuming the sync).</summary>
+    public async Task LoadResolvedAsync(CancellationToken cancellationToken)
+    {
+        var set = new HashSet<(QualifiedName, string, NpgsqlLogSequenceNumber)>();
+        await using var conn = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT schema_name, table_name, key::text, remote_lsn FROM ibex.conflict WHERE sync = $1 AND winner = 'aborted' AND resolved AND remote_lsn IS NOT NULL", conn);
+        cmd.Parameters.Add(new() { Value = _sync.Name });
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            set.Add((new QualifiedName(r.GetString(0), r.GetString(1)), Normalize(r.GetString(2)), r.GetFieldValue<NpgsqlLogSequenceNumber>(3)));
+        lock (this)
+            _resolved = set;
+    }
+
+    // jsonb prints {"a": "1"} with spaces and its own key order; compare keys in KeyJson's form.
+    internal static string Normalize(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            foreach (var p in doc.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                p.WriteTo(w);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Under <c>abort</c>: records the conflict as unresolved and pauses the sync (the operator resumes it).</summary>
+    public async Task AbortAsync(ConflictRecord conflict, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conflict);
+        await Log.WriteNowAsync(conflict with { Resolved = false, Winner = "aborted" }, cancellationToken).ConfigureAwait(false);
+        await _control.LogEventAsync(_sync.Name, conflict.Node, "error", message, cancellationToken).ConfigureAwait(false);
+        await new SyncStore(_control).SetEnabledAsync(_sync.Name, false, cancellationToken).ConfigureAwait(false);
+        await _control.NotifyChangedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Heartbeats, tombstone purging and the conflict log, until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(Log.RunAsync(cancellationToken), HeartbeatsAsync(cancellationToken), PurgeAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    async Task HeartbeatsAsync(CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT pg_logical_emit_message(false, '{SlotReader.MessagePrefix}', '{SlotReader.HeartbeatPrefix}' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var source in _sync.Sources)
+                await QuietlyAsync(source.Node, sql, null, cancellationToken).ConfigureAwait(false);
+            if (!await DelayAsync(HeartbeatInterval, cancellationToken).ConfigureAwait(false))
+                return;
+        }
+    }
+
+    async Task PurgeAsync(CancellationToken cancellationToken)
+    {
+        while (await DelayAsync(PurgeInterval, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var node in _sync.Nodes.Select(n => n.Node))
+            {
+                // A tombstone is needed only while some source may still send a change older than it.
+                var incoming = _sync.Links.Where(l => l.Target == node).Select(l => _watermarks.TryGetValue((l.Source, node), out var w) ? w : 0).ToList();
+                if (incoming.Count == 0 || incoming.Min() == 0)
+                    continue;
+                var before = new DateTime(incoming.Min(), DateTimeKind.Utc) - TombstoneMargin;
+                await QuietlyAsync(node, TombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task QuietlyAsync(string node, string sql, DateTime? before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var conn = await NodeConnections.OpenAsync(_nodes[node], "mm", cancellationToken).ConfigureAwait(false);
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            if (before is { } b)
+            {
+                cmd.Parameters.Add(new() { Value = _sync.Name });
+                cmd.Parameters.Add(new() { Value = b, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            }
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IbexException or NpgsqlException && !cancellationToken.IsCancellationRequested)
+        {
+            _log.LogDebug("sync {Sync}: node {Node}: {Error}", _sync.Name, node, e.Message);
+        }
+    }
+
+    static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Ibex.Conflicts;
+
+public enum StrategyKind
+{
+    Latest,
+    Priority,
+    KeepLocal,
+    Abort,
+    Custom,
+}

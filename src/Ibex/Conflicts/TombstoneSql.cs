@@ -1,0 +1,36 @@
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// The tombstone table every node of a multi-master sync keeps in schema <c>ibex_mm</c>: PostgreSQL forgets deleted
+/// rows, so the time and node of each delete are kept until every node has moved past it, letting <c>latest</c>
+/// decide delete against update by time on every node.
+/// </summary>
+public static class TombstoneSql
+{
+    public const string Schema = "ibex_mm";
+
+    public const string Create = """
+        CREATE SCHEMA IF NOT EXISTS ibex_mm;
+        CREATE TABLE IF NOT EXISTS ibex_mm.tombstone (
+            sync text NOT NULL,
+            relation text NOT NULL,
+            key text NOT NULL,
+            deleted_at timestamptz NOT NULL,
+            deleted_by text NOT NULL,
+            PRIMARY KEY (sync, relation, key)
+        );
+        """;
+
+    /// <summary>Parameters: sync, relation, key, deleted_at, deleted_by. Keeps the newest delete.</summary>
+    public const string Upsert = """
+        INSERT INTO ibex_mm.tombstone (sync, relation, key, deleted_at, deleted_by) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (sync, relation, key) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, deleted_by = EXCLUDED.deleted_by
+        WHERE ibex_mm.tombstone.deleted_at < EXCLUDED.deleted_at
+        """;
+
+    /// <summary>Parameters: sync, relation, key.</summary>
+    public const string Lookup = "SELECT deleted_at, deleted_by FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2 AND key = $3";
+
+    /// <summary>Parameters: sync, purge-before timestamp.</summary>
+    public const string Purge = "DELETE FROM ibex_mm.tombstone WHERE sync = $1 AND deleted_at < $2";
+}
