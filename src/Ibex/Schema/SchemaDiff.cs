@@ -44,7 +44,7 @@ public static class SchemaDiff
         Cascade.Apply(set, from, to, scope);
         var graph = PlanGraph.Build(set, from, to, context);
         var ordered = TopologicalOrder.Sort(graph.Nodes, out var cycles);
-        var warnings = cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it").ToList();
+        var warnings = context.Warnings.Concat(cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it")).Distinct(StringComparer.Ordinal).ToList();
         return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards, warnings);
     }
 }

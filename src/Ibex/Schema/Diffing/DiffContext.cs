@@ -16,4 +16,7 @@ internal sealed class DiffContext(SchemaModel from, SchemaModel to, Func<string,
     /// so building its indexes and constraints takes no long lock.
     /// </summary>
     public bool CreatedInScript(string key) => createdInScript(key);
+
+    /// <summary>Things the operator should know that no statement expresses.</summary>
+    public List<string> Warnings { get; } = [];
 }

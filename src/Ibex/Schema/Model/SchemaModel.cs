@@ -32,6 +32,9 @@ internal sealed class SchemaModel
 
     public IReadOnlyDictionary<string, SchemaObject> Objects { get; }
 
+    /// <summary>Extension versions the server can install, by extension name (what CREATE EXTENSION may ask for).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AvailableExtensions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public SchemaObject? Find(string key) => Objects.GetValueOrDefault(key);
 
     /// <summary>Keys this object needs to exist first (including its schema and parent).</summary>

@@ -11,8 +11,13 @@ internal static class ExtensionReader
         WHERE d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass
         """;
 
+    const string AvailableSql = """
+        SELECT name::text, array_agg(version::text) FROM pg_available_extension_versions GROUP BY name
+        """;
+
     const string ExtensionsSql = """
-        SELECT e.oid, e.extname, n.nspname, e.extversion, e.extnamespace
+        SELECT e.oid, e.extname, n.nspname, e.extversion, e.extnamespace,
+               array(SELECT p.target FROM pg_extension_update_paths(e.extname) p WHERE p.source = e.extversion AND p.path IS NOT NULL)
         FROM pg_extension e
         JOIN pg_namespace n ON n.oid = e.extnamespace
         ORDER BY e.extname
@@ -34,7 +39,9 @@ internal static class ExtensionReader
         {
             if (!namespaces.Contains(row.Oid(4)))
                 return;
-            session.Builder.Add(new ExtensionObject(row.GetString(1), row.GetString(2), row.GetString(3)), new ObjectAddress(CatalogClass.Extension, row.Oid(0)));
+            session.Builder.Add(new ExtensionObject(row.GetString(1), row.GetString(2), row.GetString(3)) { UpdateTargets = row.Strings(5) },
+                new ObjectAddress(CatalogClass.Extension, row.Oid(0)));
         }, cancellationToken).ConfigureAwait(false);
+        await session.QueryAsync(AvailableSql, row => session.Builder.AvailableExtensions[row.GetString(0)] = row.Strings(1), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -20,6 +20,8 @@ internal sealed class ModelBuilder
 
     public bool Contains(string key) => _objects.ContainsKey(key);
 
+    public Dictionary<string, IReadOnlyList<string>> AvailableExtensions { get; } = new(StringComparer.Ordinal);
+
     public IEnumerable<string> AllKeys => _objects.Keys;
 
     public SchemaObject? Find(string key) => _objects.GetValueOrDefault(key);
@@ -94,7 +96,7 @@ internal sealed class ModelBuilder
             if (o.ParentKey is { } parent)
                 Link(o.Key, parent);
         }
-        return new SchemaModel(_objects, deps);
+        return new SchemaModel(_objects, deps) { AvailableExtensions = AvailableExtensions };
 
         void Link(string? from, string? to)
         {
