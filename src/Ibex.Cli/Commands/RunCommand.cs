@@ -15,7 +15,8 @@ public static class RunCommand
         var spillDir = new Option<string?>("--spill-dir") { Description = "Folder for spill files (default: the system temp folder)" };
         var heartbeat = new Option<string>("--heartbeat") { Description = "Multi-master: how often each source emits a heartbeat (moves idle links' watermarks)", DefaultValueFactory = _ => "10s" };
         var tombstones = new Option<string>("--tombstone-retention") { Description = "Multi-master: keep tombstones this long after every node has passed them", DefaultValueFactory = _ => "1m" };
-        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones };
+        var http = new Option<string?>("--http") { Description = "Serve the dashboard, /metrics (Prometheus) and /healthz on ADDRESS:PORT, e.g. 127.0.0.1:9187" };
+        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, http };
         cmd.SetAction(async (parse, ct) =>
         {
             var verbose = parse.GetValue(CommonOptions.Verbose);
@@ -33,7 +34,12 @@ public static class RunCommand
                     SpillDirectory = parse.GetValue(spillDir) ?? Path.GetTempPath(),
                 },
             };
+            var endpoint = parse.GetValue(http) is { } address ? Monitoring.Http.HttpEndpoint.Parse(address) : null;
             var supervisor = new Supervisor(control, options, loggers);
+            await using var server = endpoint is null ? null : await Monitoring.Http.MonitoringServer.StartAsync(endpoint,
+                new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring")), loggers, ct).ConfigureAwait(false);
+            if (server is not null)
+                loggers.CreateLogger("Ibex.Http").LogInformation("dashboard, /metrics and /healthz at {Address}", server.Address);
             try
             {
                 await supervisor.RunAsync(ct).ConfigureAwait(false);
