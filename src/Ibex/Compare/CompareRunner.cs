@@ -37,6 +37,9 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
                 connections[name] = conn;
                 await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
             }
+            var fastHash = await SameTextHashAsync(connections.Values, cancellationToken).ConfigureAwait(false);
+            if (!fastHash)
+                notes.Add("the nodes hash text differently (different byte order?): rows were compared by md5, which is slower");
             tables ??= [.. (await CatalogReader.ResolveAsync(connections[reference], options.Tables, $"node '{reference}'", cancellationToken).ConfigureAwait(false)).Select(t => t.Name)];
             var infos = new Dictionary<string, IReadOnlyDictionary<QualifiedName, TableInfo>>();
             foreach (var (name, conn) in connections)
@@ -48,7 +51,7 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
                 foreach (var other in others)
                 {
                     var result = new TableComparison(table, reference, other);
-                    var compare = Prepare(result, infos[reference].GetValueOrDefault(table), infos[other].GetValueOrDefault(table), connections, stats);
+                    var compare = Prepare(result, infos[reference].GetValueOrDefault(table), infos[other].GetValueOrDefault(table), connections, stats, fastHash);
                     if (compare is not null)
                     {
                         options.Progress?.Invoke($"comparing {table.Display}: {reference} -> {other}");
@@ -107,7 +110,7 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
         return (null, options.Nodes[0], [.. options.Nodes.Skip(1)], null);
     }
 
-    TableCompare? Prepare(TableComparison result, TableInfo? source, TableInfo? target, Dictionary<string, NpgsqlConnection> connections, CompareStats stats)
+    TableCompare? Prepare(TableComparison result, TableInfo? source, TableInfo? target, Dictionary<string, NpgsqlConnection> connections, CompareStats stats, bool fastHash)
     {
         if (source is null)
         {
@@ -146,7 +149,7 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
         result.Columns = [.. columns.Select(c => c.Name)];
         result.GeneratedColumns = [.. columns.Where(c => c.Generated).Select(c => c.Name)];
         result.Notes = notes;
-        var sql = new TableSql(result.Table, result.Columns, key);
+        var sql = new TableSql(result.Table, result.Columns, key, fastHash);
         var s = new TableSide(result.Source, connections[result.Source], sql, stats);
         var t = new TableSide(result.Target, connections[result.Target], sql, stats);
         return key.Count > 0 ? new KeyedTableCompare(s, t, Math.Max(2, options.Fanout), Math.Max(options.Fanout, options.LeafRows)) : new KeylessTableCompare(s, t);
@@ -171,6 +174,20 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
         var behind = await new SyncWaiter(control).WaitAsync(sync.Name, options.WaitTimeout, cancellationToken).ConfigureAwait(false);
         if (behind.Count > 0)
             notes.Add($"sync '{sync.Name}' did not catch up within {seconds}s ({string.Join(", ", behind.Select(b => $"{b.Target} {b.LagBytes} bytes behind {b.Source}"))}); some differences may still be in flight");
+    }
+
+    // hashtextextended is much faster than md5, but its value depends on the server's byte order: use it only when
+    // every node gives the same hash for the same text.
+    static async Task<bool> SameTextHashAsync(IEnumerable<NpgsqlConnection> connections, CancellationToken cancellationToken)
+    {
+        var hashes = new HashSet<long>();
+        foreach (var conn in connections)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT hashtextextended($1, 0)", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "ibex compare: byte order probe \u00fc\u00df\u20ac" });
+            hashes.Add((long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+        return hashes.Count == 1;
     }
 
     static async Task<T> InSnapshotsAsync<T>(NpgsqlConnection a, NpgsqlConnection b, Func<Task<T>> work, CancellationToken cancellationToken)

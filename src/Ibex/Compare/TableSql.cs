@@ -5,14 +5,16 @@ using NpgsqlTypes;
 namespace Ibex.Compare;
 
 /// <summary>
-/// The statements a comparison runs on each node for one table. Rows are summarised as the md5 of the text of the
-/// compared columns (<c>ROW(a, b, …)::text</c>, which tells NULL from an empty string); a set of rows as its count and
-/// the sum of the first 64 bits of those hashes, which is independent of row order. Key bounds travel as parameters
-/// of unknown type, so PostgreSQL reads them as the key columns' own types.
+/// The statements a comparison runs on each node for one table. A row is summarised as a hash of the text of the
+/// compared columns (<c>ROW(a, b, …)::text</c>, which tells NULL from an empty string): PostgreSQL's 64-bit
+/// <c>hashtextextended</c> when every node computes it alike (same byte order), else the first 64 bits of its md5;
+/// a set of rows as its count and the sum of its rows' hashes, which is independent of row order. Tables without a
+/// key always use md5, which also names their rows. Key bounds travel as parameters of unknown type, so PostgreSQL
+/// reads them as the key columns' own types.
 /// </summary>
 public sealed class TableSql
 {
-    public TableSql(QualifiedName table, IReadOnlyList<string> columns, IReadOnlyList<string> key)
+    public TableSql(QualifiedName table, IReadOnlyList<string> columns, IReadOnlyList<string> key, bool fastHash = false)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(key);
@@ -21,7 +23,10 @@ public sealed class TableSql
         Table = table;
         Columns = columns;
         Key = key;
-        RowHash = $"md5(ROW({Ident.QuoteList(columns)})::text)";
+        var row = $"ROW({Ident.QuoteList(columns)})::text";
+        FastHash = fastHash && key.Count > 0;
+        RowHash = FastHash ? $"hashtextextended({row}, 0)::text" : $"md5({row})";
+        RowSum = FastHash ? $"coalesce(sum(hashtextextended({row}, 0)), 0)::text" : Sum64(RowHash);
         KeyTexts = string.Join(", ", key.Select(k => Ident.Quote(k) + "::text"));
         ColumnTexts = string.Join(", ", columns.Select(c => Ident.Quote(c) + "::text"));
     }
@@ -33,8 +38,14 @@ public sealed class TableSql
     /// <summary>Key columns; empty for a table compared by whole rows.</summary>
     public IReadOnlyList<string> Key { get; }
 
-    /// <summary>md5 of one row's text.</summary>
+    /// <summary>True when rows are hashed with hashtextextended rather than md5.</summary>
+    public bool FastHash { get; }
+
+    /// <summary>Hash of one row's text, as text.</summary>
     public string RowHash { get; }
+
+    /// <summary>Order-independent sum of the row hashes of a set of rows, as text.</summary>
+    string RowSum { get; }
 
     string KeyTexts { get; }
 
@@ -48,7 +59,7 @@ public sealed class TableSql
     public NpgsqlBatchCommand HashRange(KeyRange range)
     {
         var cmd = new NpgsqlBatchCommand();
-        cmd.CommandText = $"SELECT count(*), {Sum64(RowHash)} FROM {Table.Quoted} WHERE {Where(range, cmd)}";
+        cmd.CommandText = $"SELECT count(*), {RowSum} FROM {Table.Quoted} WHERE {Where(range, cmd)}";
         return cmd;
     }
 
