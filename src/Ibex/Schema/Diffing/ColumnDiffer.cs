@@ -38,6 +38,7 @@ internal sealed class ColumnDiffer : IObjectDiffer
             return null;
         var alter = ColumnSql.AlterColumn(f);
         var s = new List<PlannedStatement>();
+        var finish = new List<PlannedStatement>();
         if (f.Generated is null && t.Generated is not null)
             s.Add(new(alter + "DROP EXPRESSION;"));
         if (t.Identity is not null && f.Identity is null)
@@ -53,22 +54,22 @@ internal sealed class ColumnDiffer : IObjectDiffer
         if (f.NotNull && !t.NotNull)
             s.Add(new(alter + "SET NOT NULL;", Hazard.Lock("set not null on " + f.Display, "scans the table under an ACCESS EXCLUSIVE lock")));
         if (f.Default is not null && (dropDefault || t.Default is null))
-            s.Add(new(alter + "SET DEFAULT " + f.Default + ";"));
+            finish.Add(new(alter + "SET DEFAULT " + f.Default + ";"));
         if (f.Identity is { } identity)
         {
             if (t.Identity is null)
-                s.Add(new(alter + "ADD " + ColumnSql.IdentityClause(f, identity) + ";"));
+                finish.Add(new(alter + "ADD " + ColumnSql.IdentityClause(f, identity) + ";"));
             else
-                AlterIdentity(f, t, alter, s);
+                AlterIdentity(f, t, alter, finish);
         }
-        return new AlterResult(s, RebuildsDependents: retyped);
+        return new AlterResult(s, RebuildsDependents: retyped) { Finish = finish };
     }
 
     /// <summary>
     /// Converts a column to its type created again under the same name (the old one renamed): through text (every
     /// type has a text input), with the default set again afterwards, plus whatever else changed.
     /// </summary>
-    public static IReadOnlyList<PlannedStatement> Convert(ColumnObject f, ColumnObject t, bool composite)
+    public static AlterResult Convert(ColumnObject f, ColumnObject t, bool composite)
     {
         var alter = ColumnSql.AlterColumn(f);
         var s = new List<PlannedStatement>();
@@ -79,12 +80,10 @@ internal sealed class ColumnDiffer : IObjectDiffer
         s.Add(new(alter + "TYPE " + f.Type + " USING " + Ident.Quote(f.Name) + via + f.Type + ";", composite
             ? Hazard.Loss(action, "data loss: fields are matched by position; " + RewriteReason)
             : Hazard.Lock(action, RewriteReason + "; fails if a value does not fit the new type")));
-        if (f.Default is not null)
-            s.Add(new(alter + "SET DEFAULT " + f.Default + ";"));
-        var rest = AlterCore(f, t with { Default = f.Default });
+        var rest = AlterCore(f, t with { Default = null });
         if (rest is not null)
             s.AddRange(rest.Statements);
-        return s;
+        return new AlterResult(s, RebuildsDependents: true) { Finish = rest?.Finish ?? [] };
     }
 
     static PlannedStatement Retype(ColumnObject f, ColumnObject t, string alter)

@@ -12,7 +12,7 @@ internal sealed record ViewObject : SchemaObject
     /// <summary><c>pg_get_viewdef</c> without the trailing semicolon.</summary>
     public required string Query { get; init; }
 
-    /// <summary>reloptions such as <c>security_barrier=true</c>, <c>check_option=local</c>, sorted.</summary>
+    /// <summary>reloptions such as <c>security_barrier=true</c>, <c>check_option=local</c>, in catalog order.</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
 
     public IReadOnlyList<ViewColumn> Columns { get; init; } = [];
@@ -25,7 +25,7 @@ internal sealed record ViewObject : SchemaObject
 
     public override string Schema => Name.Schema;
 
-    public override string Definition => string.Join(",", Options) + "\n" + Query;
+    public override string Definition => string.Join(",", Options.Order(StringComparer.Ordinal)) + "\n" + Query;
 
     public override string CommentTarget => (Materialized ? "MATERIALIZED VIEW " : "VIEW ") + Name.Quoted;
 

@@ -29,7 +29,7 @@ internal static class Classifier
             var alter = Differs.For(f.Kind).Alter(f, t, context);
             if (alter is null)
                 set.Replace(key, from);
-            else if (alter.Statements.Count > 0 || alter.RebuildsDependents)
+            else if (alter.Statements.Count > 0 || alter.Finish.Count > 0 || alter.RebuildsDependents)
                 set.Alter(key, alter);
         }
         foreach (var key in to.Objects.Keys)

@@ -18,6 +18,7 @@ internal sealed class PlanGraph
     readonly Dictionary<string, PlanNode> _creates = new(StringComparer.Ordinal);
     readonly Dictionary<string, PlanNode> _alters = new(StringComparer.Ordinal);
     readonly Dictionary<string, PlanNode> _renames = new(StringComparer.Ordinal);
+    readonly Dictionary<string, PlanNode> _finishes = new(StringComparer.Ordinal);
     readonly List<PlanNode> _nodes = [];
 
     PlanGraph(ChangeSet set, SchemaModel from, SchemaModel to, DiffContext context)
@@ -53,10 +54,10 @@ internal sealed class PlanGraph
                 case ObjectState.Converted:
                     var column = (ColumnObject)from.Find(key)!;
                     var composite = from.Find(Keys.Type(column.UserType!.Value)) is CompositeTypeObject;
-                    g._alters[key] = g.New(column, NodeAction.Alter, ColumnDiffer.Convert(column, (ColumnObject)to.Find(key)!, composite));
+                    g.AlterNode(key, ColumnDiffer.Convert(column, (ColumnObject)to.Find(key)!, composite));
                     break;
                 case ObjectState.Altered:
-                    g._alters[key] = g.New(from.Find(key)!, NodeAction.Alter, set.AlterOf(key).Statements);
+                    g.AlterNode(key, set.AlterOf(key));
                     break;
                 case ObjectState.DefaultReset:
                     g.ResetDefault(key);
@@ -72,6 +73,14 @@ internal sealed class PlanGraph
         var node = new PlanNode(_nodes.Count, obj, action, statements);
         _nodes.Add(node);
         return node;
+    }
+
+    void AlterNode(string key, AlterResult alter)
+    {
+        var obj = _from.Find(key)!;
+        var node = _alters[key] = New(obj, NodeAction.Alter, alter.Statements);
+        if (alter.Finish.Count > 0)
+            After(node, _finishes[key] = New(obj, NodeAction.Alter, alter.Finish));
     }
 
     PlanNode DropNode(string key)
@@ -123,6 +132,7 @@ internal sealed class PlanGraph
 
     void Link()
     {
+        LinkIdentityNames();
         // Columns added to an existing table go in their source order (ADD COLUMN appends).
         foreach (var columns in _creates.Values.Distinct().Where(n => n.Kind == ObjectKind.Column && n.Action == NodeAction.Create)
                      .GroupBy(n => SourceFor(n.Key).Find(n.Key)!.ParentKey).Select(g => g.OrderBy(n => n.OrderKey, StringComparer.Ordinal).ToList()))
@@ -130,11 +140,17 @@ internal sealed class PlanGraph
                 After(columns[i - 1], columns[i]);
         foreach (var (key, node) in _creates)
             foreach (var d in SourceFor(key).DependenciesOf(key))
-                After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
+                After(Done(d), node);
         foreach (var (key, node) in _alters)
         {
+            // A change finished in two steps: the first needs only new types, the second everything.
+            var finish = _finishes.GetValueOrDefault(key);
             foreach (var d in _from.DependenciesOf(key))
-                After(_creates.GetValueOrDefault(d) ?? _alters.GetValueOrDefault(d), node);
+            {
+                After(Done(d), finish ?? node);
+                if (finish is not null && _from.Find(d)?.Kind is ObjectKind.Enum or ObjectKind.Domain or ObjectKind.CompositeType or ObjectKind.Extension or ObjectKind.Schema)
+                    After(Done(d), node);
+            }
             // A column type change needs the views and policies that use the column out of the way first.
             if (_set.StateOf(key) == ObjectState.Converted || _set.AlterOf(key).RebuildsDependents)
                 foreach (var z in _to.DependentsOf(key))
@@ -157,11 +173,29 @@ internal sealed class PlanGraph
         }
     }
 
+    /// <summary>The step after which an object is in its final shape.</summary>
+    PlanNode? Done(string key) => _creates.GetValueOrDefault(key) ?? _finishes.GetValueOrDefault(key) ?? _alters.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Identity sequences are not objects of their own, but their names can collide with sequences that come or
+    /// go: a column's identity waits for the old sequence of that name to go, and a new sequence waits for the
+    /// identity that held its name.
+    /// </summary>
+    void LinkIdentityNames()
+    {
+        foreach (var c in _to.Objects.Values.OfType<ColumnObject>())
+            if (c.IdentitySequence is { } n && _creates.TryGetValue(Keys.Sequence(n), out var create) && _set.StateOf(Keys.Sequence(n)) == ObjectState.Added)
+                After(_drops.GetValueOrDefault(c.Key) ?? _alters.GetValueOrDefault(c.Key), create);
+        foreach (var c in _from.Objects.Values.OfType<ColumnObject>())
+            if (c.IdentitySequence is { } n && _drops.TryGetValue(Keys.Sequence(n), out var drop))
+                After(drop, Done(c.Key));
+    }
+
     SchemaModel SourceFor(string key) => _set.StateOf(key) == ObjectState.DefaultReset ? _from : _set.SourceOf(key);
 
-    static void After(PlanNode? first, PlanNode then)
+    static void After(PlanNode? first, PlanNode? then)
     {
-        if (first is not null && first != then)
+        if (first is not null && then is not null && first != then)
             first.Next.Add(then);
     }
 }

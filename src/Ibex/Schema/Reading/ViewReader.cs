@@ -30,7 +30,7 @@ internal static class ViewReader
                 Name = new QualifiedName(row.GetString(1), row.GetString(2)),
                 Materialized = row.GetBoolean(3),
                 Query = row.GetString(4).TrimEnd().TrimEnd(';'),
-                Options = [.. row.Strings(5).Order(StringComparer.Ordinal)],
+                Options = row.Strings(5),
                 Columns = [.. names.Zip(types, (n, t) => new ViewColumn(n, t))],
             };
             b.Add(view, address);

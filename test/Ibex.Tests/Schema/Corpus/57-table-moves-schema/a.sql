@@ -1,0 +1,3 @@
+CREATE SCHEMA old_home;
+CREATE SCHEMA new_home;
+CREATE TABLE old_home.things (id int PRIMARY KEY, label text);

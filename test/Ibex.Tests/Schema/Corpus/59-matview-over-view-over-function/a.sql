@@ -1,0 +1,1 @@
+CREATE TABLE raw (id int, v numeric);

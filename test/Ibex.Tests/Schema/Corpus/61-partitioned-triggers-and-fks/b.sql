@@ -1,0 +1,7 @@
+CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE TABLE ledger (id bigint NOT NULL, account int NOT NULL REFERENCES accounts, at date NOT NULL, amount numeric CHECK (amount <> 0)) PARTITION BY RANGE (at);
+CREATE TABLE ledger_2025 PARTITION OF ledger FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE ledger_2026 PARTITION OF ledger FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+ALTER TABLE ledger ADD PRIMARY KEY (id, at);
+CREATE FUNCTION ledger_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER ledger_guard BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_guard();

@@ -1,0 +1,1 @@
+CREATE TABLE orders (id int, customer text, total real, status text, created date, legacy boolean);
