@@ -101,8 +101,8 @@ public sealed class TargetApplier : IAsyncDisposable
             await ExecAsync("SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
             await ExecAsync("SET statement_timeout = 0", cancellationToken).ConfigureAwait(false);
             await OriginSession.SetupAsync(_conn, _origin, cancellationToken).ConfigureAwait(false);
-            if (_mm is not null)
-                await LoadOriginNodesAsync(cancellationToken).ConfigureAwait(false);
+            if (_conflicts is not null)
+                await _conflicts.LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _position, (long)(ulong)progress);
         }
@@ -127,16 +127,6 @@ public sealed class TargetApplier : IAsyncDisposable
         cmd.Parameters.Add(new() { Value = _origin });
         var result = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return result is NpgsqlLogSequenceNumber lsn ? lsn : default;
-    }
-
-    async Task LoadOriginNodesAsync(CancellationToken cancellationToken)
-    {
-        var names = _mm!.Coordinator.OriginsInto(_mm.LocalNode);
-        await using var cmd = new NpgsqlCommand("SELECT roident::int, roname FROM pg_replication_origin", Conn);
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            if (names.TryGetValue(r.GetString(1), out var node))
-                _mm.OriginNodes[r.GetInt32(0)] = node;
     }
 
     /// <summary>Applies queued items until cancelled or a failure (thrown as <see cref="ApplyException"/>).</summary>

@@ -251,7 +251,7 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         var remoteJson = w.Change.NewRow is { } n ? KeyJson.Row(rel, n) : null;
         string? kept;
         await using (var cmd = new NpgsqlCommand(
-            $"SELECT {fn.Quoted}($1, $2::jsonb, (SELECT to_jsonb(r) FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $3::jsonb) r), $4, $5)::text", connection()))
+            $"SELECT {fn.Quoted}($1, $2::jsonb, CASE WHEN $3::jsonb IS NOT NULL THEN (SELECT to_jsonb(r) FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $3::jsonb) r) END, $4, $5)::text", connection()))
         {
             cmd.Parameters.Add(new() { Value = rel.Name.Display });
             cmd.Parameters.Add(new() { Value = local.RowJson == "null" ? DBNull.Value : local.RowJson, NpgsqlDbType = NpgsqlDbType.Text });
@@ -360,7 +360,9 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         await using var batch = new NpgsqlBatch(connection());
         foreach (var l in lookups)
             batch.BatchCommands.Add(l.Command);
-        await using var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var unknownOrigin = false;
+        await using (var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
         foreach (var l in lookups)
         {
             if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -372,7 +374,8 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
                     var ts = r.IsDBNull(1) ? (DateTime?)null : r.GetDateTime(1);
                     var origin = r.IsDBNull(2) ? 0 : r.GetInt32(2);
                     var node = origin == 0 ? link.LocalNode : link.OriginNodes.GetValueOrDefault(origin);
-                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3));
+                    unknownOrigin |= origin != 0 && node is null;
+                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3)) { OriginId = origin };
                 }
                 while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -381,6 +384,25 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
             }
             await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
+        }
+        if (!unknownOrigin)
+            return;
+        // An origin created after this session started (another link's applier made it): learn it and fill in the writers.
+        await LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var l in lookups)
+            if (l.Result is { OriginId: not 0, Version.Node: null } row && link.OriginNodes.TryGetValue(row.OriginId, out var node))
+                l.Result = row with { Version = row.Version with { Node = node } };
+    }
+
+    /// <summary>Maps this node's replication origin ids to the nodes their changes come from.</summary>
+    public async Task LoadOriginsAsync(CancellationToken cancellationToken)
+    {
+        var names = link.Coordinator.OriginsInto(link.LocalNode);
+        await using var cmd = new NpgsqlCommand("SELECT roident::int, roname FROM pg_replication_origin", connection());
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (names.TryGetValue(r.GetString(1), out var node))
+                link.OriginNodes[r.GetInt32(0)] = node;
     }
 
     async Task<IReadOnlyList<string[]>> UniquesAsync(RelationPlan plan, CancellationToken cancellationToken)

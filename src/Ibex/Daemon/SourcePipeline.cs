@@ -291,10 +291,7 @@ public sealed class SourcePipeline
         {
             await _control.LogEventAsync(_sync.Name, _source, "error", message, cancellationToken).ConfigureAwait(false);
             // The source failed, so no link streams; a link that failed on its own keeps its own reason.
-            var snaps = Links.Select(l => l.State is "down" or "error" && l.Error is not null
-                ? Snapshot(l, null, null, l.State, l.Error)
-                : Snapshot(l, null, null, "error", message)).ToList();
-            await new StatusStore(_control).PublishAsync(_sync.Name, snaps, cancellationToken).ConfigureAwait(false);
+            await PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
         {
@@ -338,12 +335,9 @@ public sealed class SourcePipeline
     async Task PublishAsync(SlotReader? reader, CancellationToken cancellationToken)
     {
         await RefreshSourceLsnAsync(cancellationToken).ConfigureAwait(false);
-        var snaps = Links.Select(l => Snapshot(l, reader, _sourceLsn == default ? null : _sourceLsn, l.State, l.Error)).ToList();
         try
         {
-            await new StatusStore(_control).PublishAsync(_sync.Name, snaps, cancellationToken).ConfigureAwait(false);
-            foreach (var l in Links)
-                _published[l] = (l.Counters.Inserts, l.Counters.Updates, l.Counters.Deletes, l.Counters.Truncates, l.Counters.Transactions);
+            await PublishSnapshotsAsync(Links.Select(l => (l, l.State, l.Error)), reader, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException)
         {
@@ -351,10 +345,25 @@ public sealed class SourcePipeline
         }
     }
 
-    LinkSnapshot Snapshot(LinkRuntime l, SlotReader? reader, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error)
+    // Counters go out as increments since the last successful publish; remember exactly what was sent.
+    async Task PublishSnapshotsAsync(IEnumerable<(LinkRuntime Link, string State, string? Error)> links, SlotReader? reader, CancellationToken cancellationToken)
+    {
+        var taken = links.Select(x =>
+        {
+            var c = x.Link.Counters;
+            var now = (c.Inserts, c.Updates, c.Deletes, c.Truncates, c.Transactions);
+            return (x.Link, Now: now, Snap: Snapshot(x.Link, reader, _sourceLsn == default ? null : _sourceLsn, x.State, x.Error, now));
+        }).ToList();
+        await new StatusStore(_control).PublishAsync(_sync.Name, [.. taken.Select(t => t.Snap)], cancellationToken).ConfigureAwait(false);
+        foreach (var t in taken)
+            _published[t.Link] = t.Now;
+    }
+
+    LinkSnapshot Snapshot(LinkRuntime l, SlotReader? reader, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error, (long I, long U, long D, long T, long X) now)
     {
         var prev = _published.GetValueOrDefault(l);
         var applier = l.Applier;
+        // Counters were read before the position: a position never runs ahead of the counts published with it.
         var position = l.Position;
         long? lagBytes = sourceLsn is { } s && position != default ? Math.Max(0, (long)((ulong)s - (ulong)position)) : null;
         double? lagSeconds;
@@ -370,7 +379,7 @@ public sealed class SourcePipeline
         }
         return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
             applier?.LastCommitTimestamp, applier?.LastAppliedAt, lagSeconds, lagBytes,
-            l.Counters.Inserts - prev.I, l.Counters.Updates - prev.U, l.Counters.Deletes - prev.D, l.Counters.Truncates - prev.T, l.Counters.Transactions - prev.X);
+            now.I - prev.I, now.U - prev.U, now.D - prev.D, now.T - prev.T, now.X - prev.X);
     }
 
     async Task RefreshSourceLsnAsync(CancellationToken cancellationToken)

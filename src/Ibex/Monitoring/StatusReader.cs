@@ -59,7 +59,8 @@ public sealed class StatusReader(ControlDatabase control)
         var conflicts = await new ConflictStore(control).CountsAsync(cancellationToken).ConfigureAwait(false);
         return [.. syncs.Select(s =>
         {
-            var ls = links.Where(l => l.Sync == s.Name).Select(l => l.Link).ToList();
+            // A resumed sync whose daemon has not picked it up yet still shows the 'paused' its daemon wrote.
+            var ls = links.Where(l => l.Sync == s.Name).Select(l => s.Enabled && l.Link.State == "paused" ? l.Link with { State = "starting" } : l.Link).ToList();
             return new SyncStatus(s.Name, s.Enabled, Overall(s.Enabled, ls), [.. s.Sources.Select(n => n.Node)], [.. s.Targets.Select(n => n.Node)], s.Tables.Count, ls,
                 [.. events.Where(e => e.Sync == s.Name).Select(e => e.Event)])
             {

@@ -128,12 +128,15 @@ public sealed class Scenario : IAsyncDisposable
     }
 
     /// <summary>Starts an in-process daemon (ibex run).</summary>
-    public void StartDaemon(params string[] syncs)
+    public void StartDaemon(params string[] syncs) => StartDaemon(new DaemonOptions { Syncs = syncs, PollInterval = TimeSpan.FromSeconds(2) });
+
+    /// <summary>Starts an in-process daemon with the given options.</summary>
+    public void StartDaemon(DaemonOptions options)
     {
         _daemonCts = new CancellationTokenSource();
         _loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(TextWriter.Synchronized(_daemonLog), LogLevel.Debug)).SetMinimumLevel(LogLevel.Debug).AddFilter("Npgsql", LogLevel.Information));
         var control = Control.ControlDatabase.Open(ControlDsn);
-        var supervisor = new Supervisor(control, new DaemonOptions { Syncs = syncs, PollInterval = TimeSpan.FromSeconds(2) }, _loggers);
+        var supervisor = new Supervisor(control, options, _loggers);
         _daemonTask = Task.Run(async () =>
         {
             try
