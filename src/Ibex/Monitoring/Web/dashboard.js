@@ -55,13 +55,15 @@
   function chart(sync, now) {
     var w = 600, h = 150, left = 44, right = 8, top = 8, bottom = 18;
     var series = sync.links.map(function (l, i) {
-      var pts = (l.history || []).filter(function (p) { return p[1] !== null && p[0] >= now - HOUR_MS; });
+      var pts = (l.history || []).filter(function (p) { return p[1] !== null && p[0] >= now - HOUR_MS && p[0] <= now; });
       return { link: l, color: COLORS[i % COLORS.length], points: pts };
     });
-    var max = 0;
-    series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] > max) max = p[1]; }); });
+    var max = 0, oldest = now;
+    series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] > max) max = p[1]; if (p[0] < oldest) oldest = p[0]; }); });
     max = Math.max(1, max * 1.15);
-    var x = function (t) { return left + (w - left - right) * (1 - (now - t) / HOUR_MS); };
+    // The last hour, or less while the daemon has not been up that long (never under five minutes).
+    var span = Math.min(HOUR_MS, Math.max(5 * 60000, now - oldest));
+    var x = function (t) { return left + (w - left - right) * (1 - (now - t) / span); };
     var y = function (v) { return top + (h - top - bottom) * (1 - v / max); };
     var total = 0;
     var g = [];
@@ -70,11 +72,14 @@
       g.push(svg("line", { "class": "grid", x1: left, x2: w - right, y1: yy.toFixed(1), y2: yy.toFixed(1) }));
       g.push(svg("text", { "class": "axis-label", x: left - 4, y: (yy + 3).toFixed(1), "text-anchor": "end", text: secs(max * f) }));
     });
-    [60, 45, 30, 15, 0].forEach(function (m) {
+    var spanMin = span / 60000;
+    var step = [1, 2, 5, 10, 15, 20, 30, 60].filter(function (m) { return spanMin / m <= 5; })[0];
+    for (var m = 0; m <= spanMin + 0.001; m += step) {
       var xx = x(now - m * 60000);
       g.push(svg("line", { "class": "grid", x1: xx.toFixed(1), x2: xx.toFixed(1), y1: top, y2: h - bottom }));
-      g.push(svg("text", { "class": "axis-label", x: xx.toFixed(1), y: h - 5, "text-anchor": m === 60 ? "start" : m === 0 ? "end" : "middle", text: m === 0 ? "now" : "-" + m + " min" }));
-    });
+      g.push(svg("text", { "class": "axis-label", x: xx.toFixed(1), y: h - 5, "text-anchor": m === 0 ? "end" : m + step > spanMin + 0.001 ? "start" : "middle",
+        text: m === 0 ? "now" : "-" + m + " min" }));
+    }
     series.forEach(function (s) {
       total += s.points.length;
       if (s.points.length === 0) return;
@@ -89,7 +94,7 @@
     // Swatch colours through the CSSOM (allowed by the page's content security policy, unlike style attributes).
     Array.prototype.forEach.call(legend.querySelectorAll(".swatch"), function (sw) { sw.style.background = sw.getAttribute("data-color"); });
     return el("div", { "class": "chart-wrap" }, [
-      el("div", { "class": "chart-title" }, [el("span", { text: "Lag, last hour" }), el("span", { text: total + " samples" })]),
+      el("div", { "class": "chart-title" }, [el("span", { text: span >= HOUR_MS ? "Lag, last hour" : "Lag, last " + Math.round(span / 60000) + " min" }), el("span", { text: total + " samples" })]),
       chartSvg, legend]);
   }
 
