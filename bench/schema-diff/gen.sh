@@ -2,7 +2,7 @@
 # Prints SQL for one side of the schema-diff benchmark: $1 tables in a few schemas, each with a sequence-backed
 # key, a handful of columns, an index, a check constraint and (every 10th) a foreign key, a view and a trigger.
 # Side "b" differs from side "a" in every 20th table: an added column, a widened type, an extra index, a dropped
-# check, a changed view, and the last 10 tables are missing.
+# check, a changed view; and its last 10 tables are replaced by 10 others, so both sides have $1 tables.
 set -euo pipefail
 tables=$1 side=$2
 cat <<SQL
@@ -29,3 +29,9 @@ for ((i = 0; i < tables; i++)); do
   fi
   echo "COMMENT ON TABLE $t IS 'table $i';"
 done
+if [ "$side" = b ]; then
+  for ((i = 0; i < 10; i++)); do
+    echo "CREATE TABLE s$((i % 4)).new$i (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL DEFAULT '{}', ref bigint REFERENCES s$((i % 4)).t$i);"
+    echo "CREATE INDEX new${i}_ref ON s$((i % 4)).new$i (ref);"
+  done
+fi

@@ -1,4 +1,5 @@
 using System.Text;
+using Ibex.Sql;
 
 namespace Ibex.Schema;
 
@@ -10,6 +11,8 @@ namespace Ibex.Schema;
 /// </summary>
 internal static class SchemaScript
 {
+    static readonly string Preamble = $"SET LOCAL search_path TO {Ident.Quote("pg_catalog")};\nSET LOCAL check_function_bodies TO off;\n";
+
     public static string Render(IReadOnlyList<SchemaStatement> statements)
     {
         if (statements.Count == 0)
@@ -20,7 +23,7 @@ internal static class SchemaScript
         {
             if (s.Transactional && !inTransaction)
             {
-                sb.Append("BEGIN;\nSET LOCAL search_path TO pg_catalog;\nSET LOCAL check_function_bodies TO off;\n");
+                sb.Append("BEGIN;\n").Append(Preamble);
                 inTransaction = true;
             }
             else if (!s.Transactional && inTransaction)

@@ -98,7 +98,7 @@ public class HazardTests(SharedClusters clusters)
         drop.DataLoss.ShouldBeTrue();
         drop.Transactional.ShouldBeTrue();
         drop.Hazards.ShouldBe(["drop column public.users.email (data loss)"]);
-        result.ToScript().ShouldBe("BEGIN;\nSET LOCAL search_path TO pg_catalog;\nSET LOCAL check_function_bodies TO off;\n-- hazard: drop column public.users.email (data loss)\nALTER TABLE \"public\".\"users\" DROP COLUMN \"email\";\nCOMMIT;\n");
+        result.ToScript().ShouldBe("BEGIN;\nSET LOCAL search_path TO \"pg_catalog\";\nSET LOCAL check_function_bodies TO off;\n-- hazard: drop column public.users.email (data loss)\nALTER TABLE \"public\".\"users\" DROP COLUMN \"email\";\nCOMMIT;\n");
 
         var allowed = await SchemaDiff.DiffAsync(f, t, new SchemaDiffOptions { AllowHazards = true }, TestContext.Current.CancellationToken);
         allowed.RefusedHazards.ShouldBeEmpty();

@@ -27,7 +27,7 @@ public class SchemaDiffCliTests(SharedClusters clusters)
 
         var plain = await kit.DiffAsync(a, b);
         plain.Code.ShouldBe(0);
-        plain.Out.ShouldBe("BEGIN;\nSET LOCAL search_path TO pg_catalog;\nSET LOCAL check_function_bodies TO off;\nCREATE TABLE \"public\".\"t\" (\n    \"id\" integer\n);\nCOMMIT;\n");
+        plain.Out.ShouldBe("BEGIN;\nSET LOCAL search_path TO \"pg_catalog\";\nSET LOCAL check_function_bodies TO off;\nCREATE TABLE \"public\".\"t\" (\n    \"id\" integer\n);\nCOMMIT;\n");
         (await kit.DiffAsync(a, b, "--exit-code")).ShouldBe((2, plain.Out, ""));
     }
 
