@@ -90,6 +90,22 @@ public class OnlyTablesTests(SharedClusters clusters)
         (await DiffAsync(kit, source, target, new QualifiedName("public", "t"))).HasDifferences.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task A_table_the_source_lacks_is_left_alone_and_an_extra_column_needs_allow_hazards()
+    {
+        await using var kit = new SchemaTestKit(await clusters.GetAsync(0));
+        var (source, target) = (await kit.CreateDatabaseAsync(), await kit.CreateDatabaseAsync());
+        await Task.WhenAll(
+            kit.PsqlAsync(source, "CREATE TABLE t (id int PRIMARY KEY);"),
+            kit.PsqlAsync(target, "CREATE TABLE t (id int PRIMARY KEY, local_note text); CREATE TABLE only_here (id int);"));
+
+        (await DiffAsync(kit, source, target, new QualifiedName("public", "only_here"))).HasDifferences.ShouldBeFalse();
+
+        var result = await DiffAsync(kit, source, target, new QualifiedName("public", "t"), new QualifiedName("public", "only_here"));
+        result.Statements.Select(s => s.Sql).ShouldBe(["ALTER TABLE \"public\".\"t\" DROP COLUMN \"local_note\";"]);
+        result.RefusedHazards.ShouldBe(["drop column public.t.local_note (data loss)"]);
+    }
+
     static async Task<SchemaDiffResult> DiffAsync(SchemaTestKit kit, string source, string target, params QualifiedName[] tables)
     {
         await using var from = await kit.OpenAsync(source);

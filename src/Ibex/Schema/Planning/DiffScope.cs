@@ -34,15 +34,15 @@ internal sealed class DiffScope
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(tables);
-        var seeds = tables.Select(Keys.Table).ToHashSet(StringComparer.Ordinal);
+        // A table the source does not have is left alone: never dropped from the target.
+        var seeds = tables.Select(Keys.Table).Where(k => from.Find(k) is TableObject).ToHashSet(StringComparer.Ordinal);
         // Partitions of a chosen table are chosen too.
         for (var grew = true; grew;)
         {
             grew = false;
-            foreach (var model in new[] { from, to })
-                foreach (var t in model.Objects.Values.OfType<TableObject>())
-                    if (t.PartitionOf is { } parent && seeds.Contains(Keys.Table(parent)) && seeds.Add(t.Key))
-                        grew = true;
+            foreach (var t in from.Objects.Values.OfType<TableObject>())
+                if (t.PartitionOf is { } parent && seeds.Contains(Keys.Table(parent)) && seeds.Add(t.Key))
+                    grew = true;
         }
         var fromKeys = from.Objects.Keys.Where(k => seeds.Contains(OwnerTable(from, k) ?? "")).ToHashSet(StringComparer.Ordinal);
         var work = new Stack<string>(fromKeys);
