@@ -5,11 +5,12 @@ namespace Ibex.Schema.Planning;
 /// <summary>
 /// Spreads drops through the target's dependencies: whatever needs a dropped object (or goes with it) is dropped
 /// too, and created again when the source has it. A column type change likewise rebuilds the views, policies,
-/// triggers and generated columns that use the column, which PostgreSQL would otherwise refuse.
+/// triggers, SQL-standard function bodies and generated columns that use the column, which PostgreSQL would
+/// otherwise refuse.
 /// </summary>
 internal static class Cascade
 {
-    static readonly HashSet<ObjectKind> RebuiltByRetype = [ObjectKind.View, ObjectKind.MaterializedView, ObjectKind.Policy, ObjectKind.Trigger];
+    static readonly HashSet<ObjectKind> RebuiltByRetype = [ObjectKind.View, ObjectKind.MaterializedView, ObjectKind.Policy, ObjectKind.Trigger, ObjectKind.Function];
 
     public static void Apply(ChangeSet set, SchemaModel from, SchemaModel to, DiffScope scope)
     {
