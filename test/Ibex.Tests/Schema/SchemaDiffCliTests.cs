@@ -48,6 +48,21 @@ public class SchemaDiffCliTests(SharedClusters clusters)
     }
 
     [Fact]
+    public async Task A_column_that_cannot_go_in_its_place_is_a_warning()
+    {
+        await using var kit = new SchemaTestKit(await clusters.GetAsync(0));
+        var (a, b) = (await kit.CreateDatabaseAsync(), await kit.CreateDatabaseAsync());
+        await kit.PsqlAsync(a, "CREATE TABLE t (id int, middle text, last text);");
+        await kit.PsqlAsync(b, "CREATE TABLE t (id int, last text);");
+
+        var (code, output, error) = await kit.DiffAsync(a, b);
+
+        code.ShouldBe(0);
+        output.ShouldHave("ALTER TABLE \"public\".\"t\" ADD COLUMN \"middle\" text;");
+        error.ShouldBe("ibex: warning: column public.t.middle is added after the existing columns (PostgreSQL cannot insert a column in the middle), so the column order differs from the --from table\n");
+    }
+
+    [Fact]
     public async Task A_connection_failure_is_one_line_naming_the_side()
     {
         await using var kit = new SchemaTestKit(await clusters.GetAsync(0));

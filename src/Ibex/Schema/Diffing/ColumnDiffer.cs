@@ -13,7 +13,11 @@ internal sealed class ColumnDiffer : IObjectDiffer
 
     public IReadOnlyList<PlannedStatement> Create(SchemaObject obj, SchemaModel source, DiffContext context)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(context);
         var c = (ColumnObject)obj;
+        if (source.ChildrenOf(c.ParentKey).Select(source.Find).OfType<ColumnObject>().Any(o => o.Position > c.Position && context.To.Find(o.Key) is not null))
+            context.Warnings.Add($"{c.Display} is added after the existing columns (PostgreSQL cannot insert a column in the middle), so the column order differs from the --from table");
         var hazards = new List<Hazard>();
         var action = "add " + c.Display;
         if (c.Generated is not null || c.Identity is not null || (c.Default is not null && c.DefaultVolatile))
