@@ -24,12 +24,12 @@ public static class SchemaDiff
         ArgumentNullException.ThrowIfNull(options);
         if (ReferenceEquals(from, to))
         {
-            var model = await SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken).ConfigureAwait(false);
+            var model = await SchemaReader.ReadAsync(from, options.Schemas, "--from", cancellationToken).ConfigureAwait(false);
             return Diff(model, model, options);
         }
         // Two servers (or two sessions): read both at once.
-        var source = SchemaReader.ReadAsync(from, options.Schemas, options.WithPrivileges, "--from", cancellationToken);
-        var target = SchemaReader.ReadAsync(to, options.Schemas, options.WithPrivileges, "--to", cancellationToken);
+        var source = SchemaReader.ReadAsync(from, options.Schemas, "--from", cancellationToken);
+        var target = SchemaReader.ReadAsync(to, options.Schemas, "--to", cancellationToken);
         await Task.WhenAll(source, target).ConfigureAwait(false);
         return Diff(await source.ConfigureAwait(false), await target.ConfigureAwait(false), options);
     }
@@ -37,7 +37,7 @@ public static class SchemaDiff
     /// <summary>Plans the statements between two models already read.</summary>
     internal static SchemaDiffResult Diff(SchemaModel from, SchemaModel to, SchemaDiffOptions options)
     {
-        var scope = options.OnlyTables is { } tables ? DiffScope.ForTables(from, to, tables) : DiffScope.Whole;
+        var scope = options.OnlyTables is { } tables ? DiffScope.ForTables(from, to, tables, options.WithPrivileges) : DiffScope.Whole(options.WithPrivileges);
         ChangeSet? set = null;
         var context = new DiffContext(from, to, key => set?.IsCreated(key) ?? false);
         set = Classifier.Classify(from, to, scope, context);

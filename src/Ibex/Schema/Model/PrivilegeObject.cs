@@ -5,7 +5,9 @@ namespace Ibex.Schema.Model;
 /// <summary>What one grantee may do on one object: privilege names, with <c>*</c> appended when grantable.</summary>
 internal sealed record PrivilegeObject(string TargetKey, string TargetDisplay, string Target, string? Grantee, IReadOnlyList<string> Privileges) : SchemaObject
 {
-    public override string Key => "grant on " + Target + " to " + GranteeSql;
+    public const string KeyPrefix = "grant on ";
+
+    public override string Key => KeyPrefix + Target + " to " + GranteeSql;
 
     public override ObjectKind Kind => ObjectKind.Privilege;
 

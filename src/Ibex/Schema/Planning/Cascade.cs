@@ -76,7 +76,7 @@ internal static class Cascade
         {
             if (from.Objects.ContainsKey(z) && scope.InFrom(z))
                 set.Replace(z, from);
-            else if (scope.IsWhole || scope.InTo(z))
+            else if (scope.InTo(z))
                 set.Remove(z);
             else
                 set.Replace(z, to);

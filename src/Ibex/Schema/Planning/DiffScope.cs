@@ -12,24 +12,29 @@ internal sealed class DiffScope
 {
     readonly HashSet<string>? _from;
     readonly HashSet<string>? _to;
+    readonly bool _privileges;
 
-    DiffScope(HashSet<string>? from, HashSet<string>? to)
+    DiffScope(HashSet<string>? from, HashSet<string>? to, bool privileges)
     {
         _from = from;
         _to = to;
+        _privileges = privileges;
     }
 
-    public bool IsWhole => _from is null;
-
-    /// <summary>True when the source object <paramref name="key"/> should exist in the target.</summary>
-    public bool InFrom(string key) => _from?.Contains(key) ?? true;
+    /// <summary>
+    /// True when the source object <paramref name="key"/> should exist in the target. Privileges are read either
+    /// way, but compared only when asked for; otherwise an object created again gets its target grants back.
+    /// </summary>
+    public bool InFrom(string key) => Compared(key) && (_from?.Contains(key) ?? true);
 
     /// <summary>True when the target object <paramref name="key"/> may be changed or dropped.</summary>
-    public bool InTo(string key) => _to?.Contains(key) ?? true;
+    public bool InTo(string key) => Compared(key) && (_to?.Contains(key) ?? true);
 
-    public static DiffScope Whole { get; } = new(null, null);
+    bool Compared(string key) => _privileges || !key.StartsWith(PrivilegeObject.KeyPrefix, StringComparison.Ordinal);
 
-    public static DiffScope ForTables(SchemaModel from, SchemaModel to, IReadOnlyCollection<QualifiedName> tables)
+    public static DiffScope Whole(bool privileges) => new(null, null, privileges);
+
+    public static DiffScope ForTables(SchemaModel from, SchemaModel to, IReadOnlyCollection<QualifiedName> tables, bool privileges)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
@@ -58,7 +63,7 @@ internal sealed class DiffScope
                     work.Push(d);
         }
         var toKeys = to.Objects.Keys.Where(k => fromKeys.Contains(k) || seeds.Contains(OwnerTable(to, k) ?? "")).ToHashSet(StringComparer.Ordinal);
-        return new DiffScope(fromKeys, toKeys);
+        return new DiffScope(fromKeys, toKeys, privileges);
     }
 
     /// <summary>The key of the table an object belongs to (the table itself for a table), or null.</summary>

@@ -7,13 +7,11 @@ namespace Ibex.Schema.Reading;
 /// One catalog-reading session: the connection (inside a read-only repeatable-read transaction with
 /// <c>search_path = pg_catalog</c>), the OIDs of the schemas being compared, and the model being built.
 /// </summary>
-internal sealed class CatalogSession(NpgsqlConnection connection, ModelBuilder builder, bool withPrivileges)
+internal sealed class CatalogSession(NpgsqlConnection connection, ModelBuilder builder)
 {
     public NpgsqlConnection Connection { get; } = connection;
 
     public ModelBuilder Builder { get; } = builder;
-
-    public bool WithPrivileges { get; } = withPrivileges;
 
     /// <summary>OIDs of the schemas in scope; every query filters on them as <c>$1</c>.</summary>
     public uint[] Namespaces { get; set; } = [];

@@ -23,12 +23,12 @@ internal static class SchemaReader
     /// <summary>The oldest server whose catalogs the readers understand (pg_trigger.tgparentid).</summary>
     public const int MinimumServerVersion = 130000;
 
-    public static async Task<SchemaModel> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, bool withPrivileges, string side, CancellationToken cancellationToken)
+    public static async Task<SchemaModel> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, string side, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         try
         {
-            return await ReadCoreAsync(connection, schemas, withPrivileges, side, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(connection, schemas, side, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e)
         {
@@ -36,14 +36,14 @@ internal static class SchemaReader
         }
     }
 
-    static async Task<SchemaModel> ReadCoreAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, bool withPrivileges, string side, CancellationToken cancellationToken)
+    static async Task<SchemaModel> ReadCoreAsync(NpgsqlConnection connection, IReadOnlyList<string>? schemas, string side, CancellationToken cancellationToken)
     {
         if (connection.State != ConnectionState.Open)
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (connection.PostgreSqlVersion.Major < MinimumServerVersion / 10000)
             throw new IbexException($"{side}: schema diff needs PostgreSQL {MinimumServerVersion / 10000} or later; the server is {connection.PostgreSqlVersion}");
         var builder = new ModelBuilder();
-        var session = new CatalogSession(connection, builder, withPrivileges);
+        var session = new CatalogSession(connection, builder);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         await session.ExecuteAsync("SET TRANSACTION READ ONLY;" + SessionSql, cancellationToken).ConfigureAwait(false);
         await ExtensionReader.ReadMembersAsync(session, cancellationToken).ConfigureAwait(false);
@@ -60,8 +60,7 @@ internal static class SchemaReader
         await TriggerReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await PolicyReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await CommentReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
-        if (withPrivileges)
-            await PrivilegeReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        await PrivilegeReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await DependencyReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return builder.Build();
