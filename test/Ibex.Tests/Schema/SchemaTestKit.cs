@@ -24,7 +24,8 @@ public sealed class SchemaTestKit(LocalCluster cluster) : IAsyncDisposable
     public async Task<string> CreateDatabaseAsync()
     {
         var name = Names.Unique("sd");
-        await Cluster.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
+        // FILE_COPY: on these throwaway clusters (fsync off) it is much quicker than PostgreSQL 15's default WAL_LOG.
+        await Cluster.ExecuteAsync("postgres", $"CREATE DATABASE {Ident.Quote(name)} TEMPLATE template0 ENCODING 'UTF8' STRATEGY FILE_COPY", TestContext.Current.CancellationToken);
         lock (_databases)
             _databases.Add(name);
         return name;
