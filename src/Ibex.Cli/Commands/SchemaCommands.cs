@@ -24,17 +24,18 @@ public static class SchemaCommands
 
     static Command BuildDiff(CliContext context)
     {
-        var from = new Option<string>("--from") { Description = "The database whose schema to reproduce (libpq URI or key=value)", Required = true };
-        var to = new Option<string>("--to") { Description = "The database to change (the SQL is meant to run there)", Required = true };
+        var from = new Option<string>("--from") { Description = "The database whose schema to reproduce (libpq URI or key=value)", Required = true, HelpName = "CONN" };
+        var to = new Option<string>("--to") { Description = "The database to change (the SQL is meant to run there)", Required = true, HelpName = "CONN" };
         var schemas = new Option<string[]>("--schema")
         {
             Description = "Compare only these schemas (repeatable); default: all but system schemas and 'ibex'",
             AllowMultipleArgumentsPerToken = true,
+            HelpName = "NAME",
         };
         var allowHazards = new Option<bool>("--allow-hazards") { Description = "Include statements that can lose data (drop table or column, narrowing type changes)" };
         var withPrivileges = new Option<bool>("--with-privileges") { Description = "Compare privileges too (GRANT/REVOKE)" };
         var exitCode = new Option<bool>("--exit-code") { Description = $"Exit with {DifferencesExitCode} when the schemas differ (0 when identical)" };
-        var json = CommonOptions.Json();
+        var json = new Option<bool>("--json") { Description = "Print the statements, their hazards and the script as JSON" };
         var diff = new Command("diff", "Print the SQL that, run against --to, makes its schema match --from's (nothing is executed)");
         foreach (var o in new Option[] { from, to, schemas, allowHazards, withPrivileges, exitCode, json })
             diff.Options.Add(o);
