@@ -20,6 +20,9 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
     /// <summary>Exit code for a command line that cannot work (like the CLI's usage errors).</summary>
     public const int UsageExitCode = 2;
 
+    /// <summary>A sync whose links have published no status for this long has no daemon running it.</summary>
+    static readonly TimeSpan DaemonSilentAfter = TimeSpan.FromSeconds(5);
+
     public async Task<CompareResult> RunAsync(CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -169,11 +172,50 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
             notes.Add($"sync '{sync.Name}' is not streaming ({string.Join(", ", notStreaming.Select(l => $"{l.Source} -> {l.Target} {l.State}"))}): differing rows were looked at again without waiting");
             return;
         }
+        // A daemon publishes status several times a second; one that has been silent for a few seconds is gone, and
+        // waiting for it would only time out.
+        var silent = await SilentSecondsAsync(sync.Name, cancellationToken).ConfigureAwait(false);
+        if (silent > DaemonSilentAfter.TotalSeconds)
+        {
+            notes.Add($"sync '{sync.Name}' is not streaming (no status from a daemon for {silent.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}s; is 'ibex run' running?): differing rows were looked at again without waiting");
+            return;
+        }
         var seconds = options.WaitTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
         options.Progress?.Invoke($"waiting up to {seconds}s for sync '{sync.Name}' to catch up before looking again at {rows} differing row(s)");
-        var behind = await new SyncWaiter(control).WaitAsync(sync.Name, options.WaitTimeout, cancellationToken).ConfigureAwait(false);
+        // Wait, but give up as soon as the daemon stops publishing (stopped meanwhile): it would never catch up.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waiting = new SyncWaiter(control).WaitAsync(sync.Name, options.WaitTimeout, stop.Token);
+        while (!waiting.IsCompleted)
+        {
+            await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(false);
+            if (waiting.IsCompleted)
+                break;
+            silent = await SilentSecondsAsync(sync.Name, cancellationToken).ConfigureAwait(false);
+            if (silent > DaemonSilentAfter.TotalSeconds)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                notes.Add($"sync '{sync.Name}' is not streaming (its daemon stopped publishing status {silent.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}s ago): differing rows were looked at again without waiting for it");
+                try
+                {
+                    await waiting.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+                return;
+            }
+        }
+        var behind = await waiting.ConfigureAwait(false);
         if (behind.Count > 0)
             notes.Add($"sync '{sync.Name}' did not catch up within {seconds}s ({string.Join(", ", behind.Select(b => $"{b.Target} {b.LagBytes} bytes behind {b.Source}"))}); some differences may still be in flight");
+    }
+
+    async Task<double> SilentSecondsAsync(string sync, CancellationToken cancellationToken)
+    {
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(extract(epoch FROM now() - min(updated_at)), 1e9)::float8 FROM ibex.link WHERE sync = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sync });
+        return (double)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     // hashtextextended is much faster than md5, but its value depends on the server's byte order: use it only when

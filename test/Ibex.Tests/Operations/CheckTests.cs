@@ -55,6 +55,17 @@ public class CheckTests(SharedClusters clusters)
         await s.WaitAsync("lagging");
         var back = await Poll.UntilAsync(() => CheckAsync(s, ["--sync", "lagging", .. FarRetained]), r => r.State == "OK", 30, r => r.Text);
         back["lag_s"].Value.ShouldBeLessThan(30);
+
+        // An error recorded in the last minutes is a warning; an older one is not.
+        await using (var control = await Scratch.OpenAsync(s.ControlCluster.NpgsqlConnectionString(s.ControlDatabase)))
+        {
+            await control.ExecAsync("INSERT INTO ibex.event (at, sync, node, level, message) VALUES (now() - interval '20 minutes', 'lagging', 'dst', 'error', 'old trouble')");
+            (await CheckAsync(s, ["--sync", "lagging", .. FarRetained])).State.ShouldBe("OK");
+            await control.ExecAsync("INSERT INTO ibex.event (sync, node, level, message) VALUES ('lagging', 'dst', 'error', 'disk | full')");
+        }
+        var errors = await CheckAsync(s, ["--sync", "lagging", .. FarRetained]);
+        errors.State.ShouldBe("WARNING", errors.Text);
+        errors.Text.ShouldContain("1 error(s) in the last 5 min, latest: lagging: disk / full");
     }
 
     [Fact]

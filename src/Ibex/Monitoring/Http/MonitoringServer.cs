@@ -53,10 +53,11 @@ public sealed class MonitoringServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(loggers);
-        var services = new ServiceCollection().AddSingleton(loggers).BuildServiceProvider();
+        var quiet = new QuietLoggerFactory(loggers);
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(quiet).BuildServiceProvider();
         var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
         options.Listen(endpoint);
-        var server = new KestrelServer(Options.Create(options), new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggers), loggers);
+        var server = new KestrelServer(Options.Create(options), new SocketTransportFactory(Options.Create(new SocketTransportOptions()), quiet), quiet);
         MonitoringServer? self = null;
         try
         {
