@@ -1,13 +1,20 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Ibex.Apply;
 
 /// <summary>Binds a replication origin to a session (creating it if needed).</summary>
-public static class OriginSession
+public static partial class OriginSession
 {
+    [GeneratedRegex(@"PID (\d+)")]
+    private static partial Regex HolderPid();
+
     /// <summary>
-    /// Creates the origin if missing and binds it to this session. A backend of a daemon that was just killed may
-    /// still hold the origin until PostgreSQL notices the dead connection, so "in use" is retried for a while.
+    /// Creates the origin if missing and binds it to this session. After a daemon is killed, a backend it left behind
+    /// can hold the origin until PostgreSQL notices (a backend waiting for a lock does not): "in use" is retried, and
+    /// after a few seconds a holder that is an Ibex session is terminated — only one daemon runs a sync at a time, so it
+    /// can only be a leftover.
     /// </summary>
     public static async Task SetupAsync(NpgsqlConnection conn, string origin, CancellationToken cancellationToken)
     {
@@ -24,7 +31,7 @@ public static class OriginSession
                 // Created concurrently by another session.
             }
         }
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var started = DateTime.UtcNow;
         while (true)
         {
             try
@@ -34,8 +41,17 @@ public static class OriginSession
                 await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && DateTime.UtcNow < deadline)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
             {
+                var waited = DateTime.UtcNow - started;
+                if (waited > TimeSpan.FromSeconds(30))
+                    throw new ApplyException($"replication origin {origin} is in use by another session ({e.MessageText}); is another process applying this link?", true, e);
+                if (waited > TimeSpan.FromSeconds(3) && HolderPid().Match(e.MessageText) is { Success: true } m)
+                {
+                    await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND application_name LIKE 'ibex%' AND pid <> pg_backend_pid()", conn);
+                    kill.Parameters.Add(new() { Value = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) });
+                    await kill.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
                 await Task.Delay(250, cancellationToken).ConfigureAwait(false);
             }
         }

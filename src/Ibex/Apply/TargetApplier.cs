@@ -118,6 +118,10 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             throw new ApplyException($"target '{_targetName}': {Errors.Describe(e)}", true, e);
         }
+        catch (PostgresException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ApplyException($"target '{_targetName}': {Errors.Describe(e)}", false, e);
+        }
     }
 
     /// <summary>Origin progress as the target has it: the end LSN of the last transaction committed here.</summary>

@@ -44,8 +44,9 @@ public sealed class SlotReader : IAsyncDisposable
     /// <param name="originToNode">Multi-master only: for each Ibex origin on this source, the node it brings changes from;
     /// the reader then tracks what the source had seen from each node (<see cref="BeginItem.Seen"/>).</param>
     /// <param name="seenBaseline">Changes committed before this time count as seen by every node (the sync's creation).</param>
+    /// <param name="initialSeen">What the source had seen at the slot's position, as saved before a restart (overrides the baseline).</param>
     public SlotReader(NpgsqlConnectionStringBuilder settings, string slot, string publication, bool forward, ILogger log,
-        IReadOnlyDictionary<string, string>? originToNode = null, DateTime seenBaseline = default)
+        IReadOnlyDictionary<string, string>? originToNode = null, DateTime seenBaseline = default, IReadOnlyDictionary<string, DateTime>? initialSeen = null)
     {
         _settings = SessionSettings.For(settings, "ibex");
         _slot = slot;
@@ -56,8 +57,9 @@ public sealed class SlotReader : IAsyncDisposable
         if (originToNode is not null)
         {
             foreach (var node in originToNode.Values.Distinct())
-                _seen[node] = seenBaseline;
+                _seen[node] = initialSeen is not null && initialSeen.TryGetValue(node, out var at) && at > seenBaseline ? at : seenBaseline;
             _seenSnapshot = new Dictionary<string, DateTime>(_seen);
+            _seenHistory.Add((default, _seenSnapshot));
         }
     }
 
@@ -71,6 +73,25 @@ public sealed class SlotReader : IAsyncDisposable
 
     /// <summary>Commit timestamp of the last transaction read (for lag reporting).</summary>
     public DateTime LastCommitTimestamp { get; private set; }
+
+    readonly List<(NpgsqlLogSequenceNumber End, IReadOnlyDictionary<string, DateTime> Seen)> _seenHistory = [];
+
+    /// <summary>
+    /// Multi-master: what the source had seen from each node at <paramref name="lsn"/> (the state a reader restarted
+    /// there must begin with). Older history is dropped: <paramref name="lsn"/> only moves forward.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTime>? SeenAt(NpgsqlLogSequenceNumber lsn)
+    {
+        lock (_seenHistory)
+        {
+            var i = _seenHistory.FindLastIndex(e => e.End <= lsn);
+            if (i < 0)
+                return null;
+            if (i > 0)
+                _seenHistory.RemoveRange(0, i);
+            return _seenHistory[0].Seen;
+        }
+    }
 
     /// <summary>Tells the server that everything before <paramref name="lsn"/> has been applied everywhere.</summary>
     public void Acknowledge(NpgsqlLogSequenceNumber lsn) => _conn?.SetReplicationStatus(lsn);
@@ -91,6 +112,7 @@ public sealed class SlotReader : IAsyncDisposable
         var slot = new PgOutputReplicationSlot(_slot);
 
         BeginMessage? pendingBegin = null;
+        DateTime? heartbeatInTxn = null;
         string? origin = null;
         var begun = false;
         var skipping = false;
@@ -102,6 +124,7 @@ public sealed class SlotReader : IAsyncDisposable
                 case BeginMessage b:
                     Volatile.Write(ref _state, (int)ReaderState.InTransaction);
                     pendingBegin = b;
+                    heartbeatInTxn = null;
                     origin = null;
                     begun = false;
                     skipping = false;
@@ -166,19 +189,27 @@ public sealed class SlotReader : IAsyncDisposable
                         // The source has now applied this node's change: everything it writes from here on has seen it.
                         _seen[from] = c.TransactionCommitTimestamp;
                         _seenSnapshot = new Dictionary<string, DateTime>(_seen);
+                        lock (_seenHistory)
+                            _seenHistory.Add((c.TransactionEndLsn, _seenSnapshot));
                     }
                     if (begun)
                         await dispatch(new CommitItem(c.CommitLsn, c.TransactionEndLsn, c.TransactionCommitTimestamp), cancellationToken).ConfigureAwait(false);
                     else
-                        await dispatch(new MarkerItem(c.TransactionEndLsn), cancellationToken).ConfigureAwait(false);
+                        await dispatch(new MarkerItem(c.TransactionEndLsn, heartbeatInTxn), cancellationToken).ConfigureAwait(false);
+                    heartbeatInTxn = null;
                     if (skipping)
                         SkippedOriginTransactions++;
                     pendingBegin = null;
                     Volatile.Write(ref _state, (int)ReaderState.BetweenTransactions);
                     break;
-                case LogicalDecodingMessage m:
-                    if (m.Prefix == MessagePrefix && (m.Flags & 1) == 0)
-                        await dispatch(new MarkerItem(m.MessageLsn, await ReadHeartbeatAsync(m.Data, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+                case LogicalDecodingMessage m when m.Prefix == MessagePrefix:
+                    // Ibex's own markers (waits, fences, heartbeats) are emitted in transactions of their own, so their
+                    // commit flushes the WAL and the marker reaches the reader at once; it is passed on at the commit.
+                    var beat = await ReadHeartbeatAsync(m.Data, cancellationToken).ConfigureAwait(false);
+                    if ((m.Flags & 1) == 0)
+                        await dispatch(new MarkerItem(m.MessageLsn, beat), cancellationToken).ConfigureAwait(false);
+                    else
+                        heartbeatInTxn = beat ?? heartbeatInTxn;
                     break;
                 default:
                     _log.LogDebug("ignoring pgoutput message {Type}", message.GetType().Name);

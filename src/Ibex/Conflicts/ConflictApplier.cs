@@ -15,7 +15,7 @@ namespace Ibex.Conflicts;
 /// </summary>
 public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection> connection)
 {
-    static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(20);
 
     readonly Dictionary<(QualifiedName Table, string Key), bool> _touched = [];
     readonly Dictionary<QualifiedName, IReadOnlyList<string[]>> _uniques = [];
@@ -53,7 +53,7 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
             if (!_touched.ContainsKey((plan.Target, key)) && planned.Add((plan.Target, key)))
             {
                 rowLookup = AddLookup(lookups, RowLookup(plan, row, rel.KeyColumns, null));
-                if (change.Kind == ChangeKind.Update)
+                if (change.Kind is ChangeKind.Update or ChangeKind.Insert)
                     tombLookup = AddLookup(lookups, Tombstone(rel, key));
             }
             var clashes = new List<Lookup>();
@@ -71,7 +71,24 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
             }
             work.Add(new Work(change, plan, key, rowLookup, tombLookup, clashes));
         }
-        await RunLookupsAsync(lookups, cancellationToken).ConfigureAwait(false);
+        // This node's own deletes are recorded as tombstones by its reader, a little after they commit. If that
+        // recorder had not caught up with this node's WAL when we looked, look again once it has.
+        var isSource = link.Coordinator.IsSource(link.LocalNode);
+        var recordedBefore = link.Coordinator.Recorded(link.LocalNode);
+        var walNow = await RunLookupsAsync(lookups, isSource, cancellationToken).ConfigureAwait(false);
+        var unsure = work.Where(w => w.Tombstone is not null && w.Row is { Result: null }).ToList();
+        if (isSource && unsure.Count > 0 && recordedBefore < walNow)
+        {
+            // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
+            // even when nothing else is being written.
+            var fence = await link.Coordinator.FenceAsync(link.LocalNode, cancellationToken).ConfigureAwait(false);
+            if (!await link.Coordinator.WaitRecordedAsync(link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
+                throw new ApplyException($"target '{link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Change.Relation.Name.Display} yet", true);
+            var again = unsure.Select(w => (Work: w, Lookup: Tombstone(w.Change.Relation, w.Key))).ToList();
+            await RunLookupsAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
+            foreach (var (w, l) in again)
+                w.Tombstone!.Tombstones = l.Tombstones;
+        }
 
         var result = new ResolvedChanges();
         foreach (var w in work)
@@ -93,7 +110,6 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         var touchKey = (plan.Target, w.Key);
         var touched = _touched.TryGetValue(touchKey, out var existsNow);
         var local = touched ? null : w.Row?.Result;
-        var exists = touched ? existsNow : local is not null;
         var strategy = link.StrategyFor(change.Relation.Name);
 
         // Another local row holding one of the new row's unique values.
@@ -101,87 +117,95 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         {
             if (clash.Result is not { } other)
                 continue;
-            var decision = await ResolveAsync(ConflictKind.UniqueViolation, strategy, w, other, remote, begin, result, cancellationToken).ConfigureAwait(false);
-            if (decision == Winner.Local)
+            if (!await ContestAsync(ConflictKind.UniqueViolation, strategy, w, other, remote, begin, result, cancellationToken).ConfigureAwait(false))
                 return;
             stmts.Add(DeleteByKey(plan, other.KeyValues));
             AddTombstone(stmts, change.Relation, KeyFromValues(change.Relation, other.KeyValues), begin.CommitTimestamp);
             result.Counts.Deletes++;
         }
 
-        switch (change.Kind)
+        if (change.Kind == ChangeKind.Delete)
         {
-            case ChangeKind.Insert:
-                if (exists && local is not null && Concurrent(local.Version, begin))
-                {
-                    var d = await ResolveAsync(ConflictKind.InsertInsert, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false);
-                    if (d == Winner.Remote)
-                        Overwrite();
-                }
-                else if (exists)
-                    Overwrite();
-                else
-                {
-                    stmts.Add(plan.InsertCommand(change.NewRow!));
-                    result.Counts.Inserts++;
-                }
-                _touched[touchKey] = true;
-                break;
-
-            case ChangeKind.Update:
-                if (exists)
-                {
-                    if (local is not null && Concurrent(local.Version, begin)
-                        && await ResolveAsync(ConflictKind.UpdateUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false) != Winner.Remote)
-                        break;
-                    stmts.Add(plan.UpdateCommand(change.NewRow!, change.OldRow));
-                    result.Counts.Updates++;
-                    MarkUpdated();
-                }
-                else if (!touched)
-                {
-                    var deleted = await DeletedVersionAsync(w, cancellationToken).ConfigureAwait(false);
-                    var gone = new LocalRow("null", deleted, []);
-                    if (await ResolveAsync(ConflictKind.UpdateDelete, strategy, w, gone, remote, begin, result, cancellationToken).ConfigureAwait(false) == Winner.Remote)
-                    {
-                        // The update is newer than the delete: the row comes back (values not sent, unchanged TOAST, are NULL).
-                        stmts.Add(plan.InsertCommand(change.NewRow!));
-                        result.Counts.Inserts++;
-                        MarkUpdated();
-                    }
-                }
-                break;
-
-            case ChangeKind.Delete:
-                if (exists)
-                {
-                    if (local is not null && Concurrent(local.Version, begin)
-                        && await ResolveAsync(ConflictKind.DeleteUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false) != Winner.Remote)
-                        break;
-                    stmts.Add(plan.DeleteCommand(change.OldRow!));
-                    result.Counts.Deletes++;
-                }
-                else if (!touched)
-                {
-                    var gone = new LocalRow("null", new RowVersion(null, null), []);
-                    await RecordAsync(ConflictKind.DeleteDelete, strategy, w, gone, remote, begin, Winner.Remote, result).ConfigureAwait(false);
-                }
-                AddTombstone(stmts, change.Relation, w.Key, begin.CommitTimestamp);
+            var delete = touched ? existsNow
+                : local is not null && await ContestAsync(ConflictKind.DeleteUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false);
+            if (delete)
+            {
+                stmts.Add(plan.DeleteCommand(change.OldRow!));
+                result.Counts.Deletes++;
                 _touched[touchKey] = false;
-                break;
+            }
+            else if (!touched && local is null)
+                Record(ConflictKind.DeleteDelete, strategy, w, Gone(new RowVersion(null, null)), remote, begin, "remote", result);
+            // Kept even when the delete lost: a later version it beats may still arrive.
+            AddTombstone(stmts, change.Relation, w.Key, begin.CommitTimestamp);
+            return;
         }
 
-        void Overwrite()
+        // An insert or an update.
+        bool apply;
+        if (touched)
+            apply = existsNow || change.Kind == ChangeKind.Insert;
+        else if (local is not null)
+            apply = await ContestAsync(change.Kind == ChangeKind.Insert ? ConflictKind.InsertInsert : ConflictKind.UpdateUpdate, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false);
+        else
         {
-            stmts.Add(plan.OverwriteCommand(change.NewRow!));
+            // The key is absent here; if it was deleted, the strongest delete decides whether this version comes back.
+            apply = true;
+            if (Strongest(strategy, w.Tombstone?.Tombstones ?? [], begin) is { } deleted)
+                apply = await ContestAsync(ConflictKind.UpdateDelete, strategy, w, Gone(deleted), remote, begin, result, cancellationToken).ConfigureAwait(false);
+        }
+        if (!apply)
+            return;
+        var exists = touched ? existsNow : local is not null;
+        if (exists)
+        {
+            stmts.Add(change.Kind == ChangeKind.Insert ? plan.OverwriteCommand(change.NewRow!) : plan.UpdateCommand(change.NewRow!, change.OldRow));
             result.Counts.Updates++;
         }
-
-        void MarkUpdated()
+        else
         {
-            _touched[touchKey] = false;
-            _touched[(plan.Target, KeyJson.Of(change.Relation, change.NewRow!, change.Relation.KeyColumns))] = true;
+            // A new row, or one coming back after a delete it beat (values not sent, unchanged TOAST, are NULL).
+            stmts.Add(plan.InsertCommand(change.NewRow!));
+            result.Counts.Inserts++;
         }
+        _touched[touchKey] = false;
+        _touched[(plan.Target, KeyJson.Of(change.Relation, change.NewRow!, change.Relation.KeyColumns))] = true;
+    }
+
+    static LocalRow Gone(RowVersion deleted) => new("null", deleted, []);
+
+    /// <summary>The delete that matters most: the greatest under a total order, else the first one concurrent with the change.</summary>
+    RowVersion? Strongest(ConflictStrategy strategy, IReadOnlyList<RowVersion> tombstones, BeginItem begin)
+    {
+        if (tombstones.Count == 0)
+            return null;
+        if (!strategy.IsTotalOrder)
+            return tombstones.FirstOrDefault(t => Concurrent(t, begin));
+        var best = tombstones[0];
+        foreach (var t in tombstones.Skip(1))
+            if (strategy.RemoteWins(best, t))
+                best = t;
+        return best;
+    }
+
+    /// <summary>
+    /// Should the remote change replace this local version (a row, or a delete)? Latest and priority answer by their
+    /// total order, whether or not the change was concurrent (only concurrent or losing changes are logged); the other
+    /// strategies let changes the source made after seeing the local version through, and decide concurrent ones.
+    /// </summary>
+    async Task<bool> ContestAsync(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, ResolvedChanges result, CancellationToken cancellationToken)
+    {
+        var concurrent = Concurrent(local.Version, begin);
+        if (strategy.IsTotalOrder)
+        {
+            var remoteWins = strategy.RemoteWins(local.Version, remote);
+            if (concurrent || !remoteWins)
+                Record(kind, strategy, w, local, remote, begin, remoteWins ? "remote" : "local", result);
+            return remoteWins;
+        }
+        if (!concurrent)
+            return true;
+        return await ResolveAsync(kind, strategy, w, local, remote, begin, result, cancellationToken).ConfigureAwait(false) == Winner.Remote;
     }
 
     /// <summary>The local version came from another node, and the source had not applied it when it made this change.</summary>
@@ -214,24 +238,16 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         if (effective.Kind == StrategyKind.Custom)
         {
             await ApplyCustomAsync(effective, w, local, begin, result, cancellationToken).ConfigureAwait(false);
-            await RecordAsync(kind, strategy, w, local, remote, begin, null, result).ConfigureAwait(false);
+            Record(kind, strategy, w, local, remote, begin, "custom", result);
             return Winner.Local; // the custom result replaced whatever the change would have done
         }
         var winner = effective.RemoteWins(local.Version, remote) ? Winner.Remote : Winner.Local;
-        await RecordAsync(kind, strategy, w, local, remote, begin, winner, result).ConfigureAwait(false);
+        Record(kind, strategy, w, local, remote, begin, winner == Winner.Remote ? "remote" : "local", result);
         return winner;
     }
 
-    Task RecordAsync(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, Winner? winner, ResolvedChanges result)
-    {
-        result.Conflicts.Add(Record(kind, strategy, w, local, remote, begin, winner switch
-        {
-            Winner.Local => "local",
-            Winner.Remote => "remote",
-            _ => "custom",
-        }));
-        return Task.CompletedTask;
-    }
+    void Record(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, string winner, ResolvedChanges result)
+        => result.Conflicts.Add(Record(kind, strategy, w, local, remote, begin, winner));
 
     ConflictRecord Record(ConflictKind kind, ConflictStrategy strategy, Work w, LocalRow local, RowVersion remote, BeginItem begin, string winner)
     {
@@ -275,27 +291,6 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         result.Statements.Add(insert);
         result.Counts.Updates++;
         _touched[(plan.Target, w.Key)] = true;
-    }
-
-    async Task<RowVersion> DeletedVersionAsync(Work w, CancellationToken cancellationToken)
-    {
-        if (w.Tombstone?.Tombstone is { } found)
-            return found;
-        // A delete made on this node itself is recorded by this node's own reader, a little later: wait for it to
-        // have read everything committed here so far, then look again.
-        if (link.Coordinator.IsSource(link.LocalNode))
-        {
-            NpgsqlLogSequenceNumber now;
-            await using (var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection()))
-                now = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            if (!await link.Coordinator.WaitRecordedAsync(link.LocalNode, now, RecorderWait, cancellationToken).ConfigureAwait(false))
-                throw new ApplyException($"target '{link.LocalNode}': waiting for its own deletes to be read (is its replication slot being read?) before deciding an update of deleted row {w.Key} in {w.Change.Relation.Name.Display}", true);
-            var again = Tombstone(w.Change.Relation, w.Key);
-            await RunLookupsAsync([again], cancellationToken).ConfigureAwait(false);
-            if (again.Tombstone is { } late)
-                return late;
-        }
-        return new RowVersion(null, null);
     }
 
     void AddTombstone(List<NpgsqlBatchCommand> stmts, RelationInfo rel, string key, DateTime at)
@@ -353,23 +348,32 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         return l;
     }
 
-    async Task RunLookupsAsync(IReadOnlyList<Lookup> lookups, CancellationToken cancellationToken)
+    /// <summary>Runs the lookups in one round trip; with <paramref name="withWalPosition"/>, first notes the node's WAL position.</summary>
+    async Task<NpgsqlLogSequenceNumber> RunLookupsAsync(IReadOnlyList<Lookup> lookups, bool withWalPosition, CancellationToken cancellationToken)
     {
         if (lookups.Count == 0)
-            return;
+            return default;
+        var wal = default(NpgsqlLogSequenceNumber);
         await using var batch = new NpgsqlBatch(connection());
         foreach (var l in lookups)
             batch.BatchCommands.Add(l.Command);
+        // Last: a local delete that committed while a lookup waited for its row lock is before this position.
+        if (withWalPosition)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_lsn()"));
         var unknownOrigin = false;
         await using (var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
         foreach (var l in lookups)
         {
-            if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (l.IsTombstone)
             {
-                if (l.IsTombstone)
-                    l.Tombstone = new RowVersion(r.GetDateTime(0), r.GetString(1));
-                else
+                var found = new List<RowVersion>();
+                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    found.Add(new RowVersion(r.GetDateTime(0), r.GetString(1)));
+                l.Tombstones = found;
+            }
+            else if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
                 {
                     var ts = r.IsDBNull(1) ? (DateTime?)null : r.GetDateTime(1);
                     var origin = r.IsDBNull(2) ? 0 : r.GetInt32(2);
@@ -384,14 +388,20 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
             }
             await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (withWalPosition)
+        {
+            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+            wal = r.GetFieldValue<NpgsqlLogSequenceNumber>(0);
+        }
         }
         if (!unknownOrigin)
-            return;
+            return wal;
         // An origin created after this session started (another link's applier made it): learn it and fill in the writers.
         await LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var l in lookups)
             if (l.Result is { OriginId: not 0, Version.Node: null } row && link.OriginNodes.TryGetValue(row.OriginId, out var node))
                 l.Result = row with { Version = row.Version with { Node = node } };
+        return wal;
     }
 
     /// <summary>Maps this node's replication origin ids to the nodes their changes come from.</summary>
@@ -443,6 +453,6 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
 
         public LocalRow? Result { get; set; }
 
-        public RowVersion? Tombstone { get; set; }
+        public IReadOnlyList<RowVersion> Tombstones { get; set; } = [];
     }
 }

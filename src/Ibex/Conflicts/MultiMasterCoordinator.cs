@@ -71,19 +71,63 @@ public sealed class MultiMasterCoordinator
         => _sync.Links.Where(l => l.Target == node).ToDictionary(l => l.OriginName, l => l.Source);
 
     public void ReportRecorded(string node, NpgsqlLogSequenceNumber lsn)
-        => _recorded.AddOrUpdate(node, (long)(ulong)lsn, (_, old) => Math.Max(old, (long)(ulong)lsn));
+    {
+        _recorded.AddOrUpdate(node, (long)(ulong)lsn, (_, old) => Math.Max(old, (long)(ulong)lsn));
+        TaskCompletionSource? wake;
+        lock (_recordedChanged)
+        {
+            wake = _recordedChanged.GetValueOrDefault(node);
+            _recordedChanged.Remove(node);
+        }
+        wake?.TrySetResult();
+    }
+
+    readonly Dictionary<string, TaskCompletionSource> _recordedChanged = [];
+
+    readonly ConcurrentDictionary<string, NpgsqlDataSource> _fenceSources = new();
+
+    /// <summary>
+    /// Writes a marker into <paramref name="node"/>'s own stream, in a transaction of its own so its commit flushes the
+    /// WAL (a marker written inside a long transaction could sit unflushed, unseen by the reader). Returns its position.
+    /// </summary>
+    public async Task<NpgsqlLogSequenceNumber> FenceAsync(string node, CancellationToken cancellationToken)
+    {
+        var source = _fenceSources.GetOrAdd(node, n =>
+        {
+            var b = SessionSettings.For(NodeConnections.Settings(_nodes[n]), "ibex fence", pooling: true);
+            b.MaxPoolSize = 4;
+            return NpgsqlDataSource.Create(b.ConnectionString);
+        });
+        await using var conn = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"SELECT pg_logical_emit_message(true, '{SlotReader.MessagePrefix}', 'fence')", conn);
+        return (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>How far <paramref name="node"/>'s own deletes are recorded.</summary>
+    public NpgsqlLogSequenceNumber Recorded(string node) => new((ulong)_recorded.GetValueOrDefault(node));
 
     /// <summary>Waits until <paramref name="node"/>'s own deletes committed before <paramref name="lsn"/> are recorded as tombstones there.</summary>
     public async Task<bool> WaitRecordedAsync(string node, NpgsqlLogSequenceNumber lsn, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while ((ulong)_recorded.GetValueOrDefault(node) < (ulong)lsn)
+        while (true)
         {
-            if (DateTime.UtcNow > deadline)
+            Task changed;
+            lock (_recordedChanged)
+            {
+                if ((ulong)_recorded.GetValueOrDefault(node) >= (ulong)lsn)
+                    return true;
+                if (!_recordedChanged.TryGetValue(node, out var tcs))
+                    _recordedChanged[node] = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                changed = tcs.Task;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
                 return false;
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            // The recorder also advances on idle markers (every 250 ms), so this returns soon whenever it runs.
+            await Task.WhenAny(changed, Task.Delay(left < TimeSpan.FromMilliseconds(300) ? left : TimeSpan.FromMilliseconds(300), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
-        return true;
     }
 
     /// <summary>No change from <paramref name="source"/> committed before <paramref name="at"/> will reach <paramref name="target"/> any more.</summary>
@@ -138,12 +182,21 @@ public sealed class MultiMasterCoordinator
     /// <summary>Heartbeats, tombstone purging and the conflict log, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(Log.RunAsync(cancellationToken), HeartbeatsAsync(cancellationToken), PurgeAsync(cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(Log.RunAsync(cancellationToken), HeartbeatsAsync(cancellationToken), PurgeAsync(cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var s in _fenceSources.Values)
+                await s.DisposeAsync().ConfigureAwait(false);
+            _fenceSources.Clear();
+        }
     }
 
     async Task HeartbeatsAsync(CancellationToken cancellationToken)
     {
-        var sql = $"SELECT pg_logical_emit_message(false, '{SlotReader.MessagePrefix}', '{SlotReader.HeartbeatPrefix}' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)";
+        var sql = $"SELECT pg_logical_emit_message(true, '{SlotReader.MessagePrefix}', '{SlotReader.HeartbeatPrefix}' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)";
         while (!cancellationToken.IsCancellationRequested)
         {
             foreach (var source in _sync.Sources)
@@ -163,7 +216,9 @@ public sealed class MultiMasterCoordinator
                 var incoming = _sync.Links.Where(l => l.Target == node).Select(l => _watermarks.TryGetValue((l.Source, node), out var w) ? w : 0).ToList();
                 if (incoming.Count == 0 || incoming.Min() == 0)
                     continue;
-                var before = new DateTime(incoming.Min(), DateTimeKind.Utc) - TombstoneMargin;
+                // Under priority a version counts as later than its commit time: keep tombstones that much longer.
+                var shift = _perTable.Values.Append(_default).Max(st => st.MaxShift);
+                var before = new DateTime(incoming.Min(), DateTimeKind.Utc) - TombstoneMargin - shift;
                 await QuietlyAsync(node, TombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
             }
         }

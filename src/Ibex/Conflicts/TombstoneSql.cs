@@ -17,18 +17,18 @@ public static class TombstoneSql
             key text NOT NULL,
             deleted_at timestamptz NOT NULL,
             deleted_by text NOT NULL,
-            PRIMARY KEY (sync, relation, key)
+            PRIMARY KEY (sync, relation, key, deleted_by)
         );
         """;
 
-    /// <summary>Parameters: sync, relation, key, deleted_at, deleted_by. Keeps the newest delete.</summary>
+    /// <summary>Parameters: sync, relation, key, deleted_at, deleted_by. Keeps each node's newest delete of the key.</summary>
     public const string Upsert = """
         INSERT INTO ibex_mm.tombstone (sync, relation, key, deleted_at, deleted_by) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (sync, relation, key) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, deleted_by = EXCLUDED.deleted_by
+        ON CONFLICT (sync, relation, key, deleted_by) DO UPDATE SET deleted_at = EXCLUDED.deleted_at
         WHERE ibex_mm.tombstone.deleted_at < EXCLUDED.deleted_at
         """;
 
-    /// <summary>Parameters: sync, relation, key.</summary>
+    /// <summary>Parameters: sync, relation, key. One row per node that deleted the key.</summary>
     public const string Lookup = "SELECT deleted_at, deleted_by FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2 AND key = $3";
 
     /// <summary>Parameters: sync, purge-before timestamp.</summary>

@@ -32,6 +32,7 @@ public static class Migrations
                 node text NOT NULL REFERENCES ibex.node (name),
                 role text NOT NULL CHECK (role IN ('source', 'target')),
                 slot_name text,
+                reader_state jsonb,
                 PRIMARY KEY (sync, node),
                 CHECK ((role = 'source') = (slot_name IS NOT NULL))
             );

@@ -33,7 +33,9 @@ public sealed class SourcePipeline
     readonly bool _forward;
 
     readonly MultiMasterCoordinator? _mm;
+    readonly SeenState _seenState;
     TombstoneRecorder? _recorder;
+    NpgsqlLogSequenceNumber _lastAck;
 
     public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers,
         MultiMasterCoordinator? multiMaster = null)
@@ -48,6 +50,7 @@ public sealed class SourcePipeline
         _log = loggers.CreateLogger("Ibex.Pipeline");
         Links = [.. sync.Links.Where(l => l.Source == source).Select(l => new LinkRuntime(l))];
         _forward = SyncOptions.Parse(sync.OptionsJson).Forward;
+        _seenState = new SeenState(control, sync.Name, source, nodes[source], _log);
     }
 
     public IReadOnlyList<LinkRuntime> Links { get; }
@@ -137,7 +140,7 @@ public sealed class SourcePipeline
         var sourceSettings = NodeConnections.Settings(_nodes[_source]);
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
         var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
-            _mm?.OriginsInto(_source), _mm?.Baseline ?? default);
+            _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, token).ConfigureAwait(false));
         Reader = reader;
         try
         {
@@ -257,8 +260,12 @@ public sealed class SourcePipeline
                 }
                 catch (ApplyException e)
                 {
-                    link.Fail(e);
                     await FailAsync(link, e).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or IbexException)
+                {
+                    // Whatever went wrong, keep retrying: a link must never stay down because a probe failed oddly.
+                    await FailAsync(link, new ApplyException($"target '{link.Link.Target}': {Errors.Describe(e)}", Errors.IsConnectionFailure(e), e)).ConfigureAwait(false);
                 }
             }
         }
@@ -318,8 +325,13 @@ public sealed class SourcePipeline
                 var ack = Links.Min(l => l.Position);
                 if (_recorder is { } recorder && recorder.Position < ack)
                     ack = recorder.Position;
+                // Multi-master: save what the source had seen at the acknowledged position before acknowledging it,
+                // so a restarted reader begins with the right view (and conflicts are detected as before).
+                if (_mm is not null && ack > _lastAck && reader.SeenAt(ack) is { } seen)
+                    await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
                 if (ack != default)
                     reader.Acknowledge(ack);
+                _lastAck = ack > _lastAck ? ack : _lastAck;
                 await PublishAsync(reader, cancellationToken).ConfigureAwait(false);
             }
         }

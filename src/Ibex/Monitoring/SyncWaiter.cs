@@ -26,7 +26,7 @@ public sealed class SyncWaiter(ControlDatabase control)
         foreach (var source in sync.Sources)
         {
             await using var conn = await NodeConnections.OpenAsync(await nodes.GetAsync(source.Node, cancellationToken).ConfigureAwait(false), "wait", cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand($"SELECT pg_current_wal_lsn(), pg_logical_emit_message(false, '{SlotReader.MessagePrefix}', 'wait')", conn);
+            await using var cmd = new NpgsqlCommand($"SELECT pg_current_wal_lsn(), pg_logical_emit_message(true, '{SlotReader.MessagePrefix}', 'wait')", conn);
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await r.ReadAsync(cancellationToken).ConfigureAwait(false);
             goals[source.Node] = r.GetFieldValue<NpgsqlLogSequenceNumber>(0);

@@ -170,7 +170,8 @@ public class ConflictStrategyTests(SharedClusters clusters)
         (await s.Ibex("sync", "resume", ab)).ShouldSucceed();
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await s.Ibex("conflicts", ab)).Output.Contains("aborted (unresolved)", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        // Both nodes meet the conflict (each receives the other's insert); wait until both have stopped on it.
+        while ((await s.Ibex("conflicts", ab)).Output.Split("aborted (unresolved)").Length < 3 && DateTime.UtcNow < deadline)
             await Task.Delay(100);
         var status = (await s.Ibex("status", ab)).Output;
         status.ShouldContain($"sync {ab}: paused", customMessage: status + s.DaemonLog);
