@@ -151,6 +151,8 @@ public static class SyncCommands
                     await context.Output.WriteLineAsync($"{resolved} aborted conflict(s) marked resolved: the newest version of each row wins on every node").ConfigureAwait(false);
             }
             await control.NotifyChangedAsync(ct).ConfigureAwait(false);
+            if (!enabled && changed && !await new Monitoring.StatusReader(control).WaitPausedAsync(syncName, TimeSpan.FromSeconds(15), ct).ConfigureAwait(false))
+                await context.Error.WriteLineAsync($"ibex: warning: a running daemon has not confirmed the pause of '{syncName}' yet; it stops the sync within seconds").ConfigureAwait(false);
             await context.Output.WriteLineAsync(changed ? $"sync '{syncName}' {(enabled ? "resumed" : "paused")}" : $"sync '{syncName}' was already {(enabled ? "active" : "paused")}").ConfigureAwait(false);
             return 0;
         });

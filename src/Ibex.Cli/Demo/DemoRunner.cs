@@ -10,8 +10,9 @@ using Npgsql;
 namespace Ibex.Cli.Demo;
 
 /// <summary>
-/// <c>ibex demo</c>: throwaway local PostgreSQL servers, a sync between them, a write load with live status, a proof
-/// that the target holds exactly the source's rows, and a clean-up that leaves nothing behind.
+/// <c>ibex demo</c>: three throwaway local PostgreSQL servers — alpha and beta both writable (multi-master), gamma a
+/// read replica — a write load on both writable nodes with conflicting updates, live status, the conflict log, a proof
+/// that all three hold exactly the same rows, and a clean-up that leaves nothing behind.
 /// </summary>
 public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool keep)
 {
@@ -19,11 +20,13 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        await Step("Starting two throwaway PostgreSQL servers (alpha = source, beta = replica)").ConfigureAwait(false);
+        await Step("Starting three throwaway PostgreSQL servers: alpha and beta (both writable), gamma (read replica)").ConfigureAwait(false);
         await using var alpha = await LocalCluster.StartAsync("demo-alpha", cancellationToken: cancellationToken).ConfigureAwait(false);
         await using var beta = await LocalCluster.StartAsync("demo-beta", cancellationToken: cancellationToken).ConfigureAwait(false);
-        await Info($"alpha: 127.0.0.1:{alpha.Port}   beta: 127.0.0.1:{beta.Port}   (data under {Path.GetDirectoryName(alpha.Directory)})").ConfigureAwait(false);
-        foreach (var c in new[] { alpha, beta })
+        await using var gamma = await LocalCluster.StartAsync("demo-gamma", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Info($"alpha: 127.0.0.1:{alpha.Port}   beta: 127.0.0.1:{beta.Port}   gamma: 127.0.0.1:{gamma.Port}   (data under {Path.GetDirectoryName(alpha.Directory)})").ConfigureAwait(false);
+        var all = new[] { ("alpha", alpha), ("beta", beta), ("gamma", gamma) };
+        foreach (var c in new[] { alpha, beta, gamma })
         {
             await c.CreateDatabaseAsync("shop", cancellationToken).ConfigureAwait(false);
             await c.ExecuteAsync("shop", DemoWorkload.Schema, cancellationToken).ConfigureAwait(false);
@@ -47,9 +50,10 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
         await Ibex("init").ConfigureAwait(false);
         await Ibex("node", "add", "alpha", "--dsn", alpha.ConnectionString("shop")).ConfigureAwait(false);
         await Ibex("node", "add", "beta", "--dsn", beta.ConnectionString("shop")).ConfigureAwait(false);
-        await Ibex("sync", "add", "demo", "--tables", "shop.*", "--source", "alpha", "--target", "beta").ConfigureAwait(false);
+        await Ibex("node", "add", "gamma", "--dsn", gamma.ConnectionString("shop")).ConfigureAwait(false);
+        await Ibex("sync", "add", "demo", "--tables", "shop.*", "--source", "alpha", "--source", "beta", "--target", "gamma", "--conflict", "latest").ConfigureAwait(false);
 
-        await Step("Starting the daemon (ibex run) and copying the existing rows").ConfigureAwait(false);
+        await Step("Starting the daemon (ibex run); it copies alpha's existing rows to beta and gamma").ConfigureAwait(false);
         using var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(logFile, LogLevel.Information)).SetMinimumLevel(LogLevel.Information));
         await using var control = ControlDatabase.Open(controlDsn);
         using var daemonCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -58,39 +62,67 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
         {
             await WaitCaughtUpAsync(control, cancellationToken).ConfigureAwait(false);
 
-            await Step($"Writing to alpha for {loadDuration.TotalSeconds:0} s (inserts, updates, deletes) — live status:").ConfigureAwait(false);
+            await Step($"Writing to alpha and beta at once for {loadDuration.TotalSeconds:0} s (inserts, updates, deletes; some updates hit the same rows on both) — live status:").ConfigureAwait(false);
             using var loadCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var load = DemoWorkload.RunAsync(alpha.NpgsqlConnectionString("shop"), 1_000_000, 200, loadCts.Token);
+            var loads = new[]
+            {
+                DemoWorkload.RunAsync(alpha.NpgsqlConnectionString("shop"), 1_000_000, 150, loadCts.Token),
+                DemoWorkload.RunAsync(beta.NpgsqlConnectionString("shop"), 2_000_000, 150, loadCts.Token),
+            };
             var end = DateTime.UtcNow + loadDuration;
             while (DateTime.UtcNow < end)
             {
                 await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
                 var st = (await new StatusReader(control).ReadAsync("demo", cancellationToken).ConfigureAwait(false)).Single();
-                var l = st.Links[0];
-                await Info($"  {l.Source} -> {l.Target}: {l.State,-9} lag {(l.LagSeconds is { } lag ? $"{lag * 1000:0} ms" : "-"),-8} rows applied {l.RowsApplied,7}  transactions {l.Transactions,6}").ConfigureAwait(false);
+                var links = string.Join("  ", st.Links.Select(l => $"{l.Source}->{l.Target} {(l.LagSeconds is { } lag ? $"{lag * 1000:0}ms" : "-"),6} {l.RowsApplied,5} rows"));
+                await Info($"  {links}  conflicts {st.ConflictsTotal}").ConfigureAwait(false);
             }
             await loadCts.CancelAsync().ConfigureAwait(false);
-            var written = await load.ConfigureAwait(false);
-            await Info($"  {written} transactions written on alpha").ConfigureAwait(false);
+            var written = await Task.WhenAll(loads).ConfigureAwait(false);
+            await Info($"  {written[0]} transactions written on alpha, {written[1]} on beta").ConfigureAwait(false);
 
-            await Step("Waiting until beta has everything (ibex wait demo)").ConfigureAwait(false);
+            await Step("Conflicting writes: while the sync is paused, the same orders change on alpha and then on beta").ConfigureAwait(false);
+            await Ibex("sync", "pause", "demo").ConfigureAwait(false);
+            await Command("alpha: UPDATE shop.orders SET status = 'cancelled by alpha' WHERE id <= 3; DELETE FROM shop.customers WHERE id = 7").ConfigureAwait(false);
+            await alpha.ExecuteAsync("shop", "UPDATE shop.orders SET status = 'cancelled by alpha' WHERE id <= 3; DELETE FROM shop.customers WHERE id = 7", cancellationToken).ConfigureAwait(false);
+            await Command("beta:  UPDATE shop.orders SET status = 'paid on beta' WHERE id <= 3; UPDATE shop.customers SET name = 'renamed on beta' WHERE id = 7").ConfigureAwait(false);
+            await beta.ExecuteAsync("shop", "UPDATE shop.orders SET status = 'paid on beta' WHERE id <= 3; UPDATE shop.customers SET name = 'renamed on beta' WHERE id = 7", cancellationToken).ConfigureAwait(false);
+            await Ibex("sync", "resume", "demo").ConfigureAwait(false);
+
+            await Step("Waiting until every node has everything (ibex wait demo)").ConfigureAwait(false);
             await Ibex("wait", "demo", "--timeout", "60").ConfigureAwait(false);
             await Ibex("status", "demo").ConfigureAwait(false);
             var status = await new StatusReader(control).ReadAsync("demo", cancellationToken).ConfigureAwait(false);
             StatusCommand.Print(_out, status);
 
-            await Step("Proving beta holds exactly alpha's rows").ConfigureAwait(false);
+            await Step("The conflict log (ibex conflicts demo): under 'latest' the newer version wins, on every node").ConfigureAwait(false);
+            IReadOnlyList<ConflictStore.Entry> conflicts = [];
+            for (var i = 0; i < 50 && conflicts.Count < 8; i++)
+            {
+                // The daemon writes the conflict log in the background, within a second.
+                conflicts = await new ConflictStore(control).ListAsync("demo", null, 8, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var c in conflicts)
+                await Info($"  {c.Kind,-14} {c.Schema}.{c.Table} {c.Key,-14} on {c.Node,-5}: {c.LocalOrigin}@{c.LocalCommitTimestamp:HH:mm:ss.fff} vs {c.RemoteOrigin}@{c.RemoteCommitTimestamp:HH:mm:ss.fff} -> {c.Winner}").ConfigureAwait(false);
+            if (conflicts.Count == 0)
+                await Info("  (no conflicts this time)").ConfigureAwait(false);
+            await Info($"  orders 1-3 everywhere: '{await ScalarAsync(gamma.NpgsqlConnectionString("shop"), "SELECT string_agg(DISTINCT status, ', ') FROM shop.orders WHERE id <= 3", cancellationToken).ConfigureAwait(false)}'; customer 7 everywhere: '{await ScalarAsync(gamma.NpgsqlConnectionString("shop"), "SELECT coalesce((SELECT name FROM shop.customers WHERE id = 7), '(deleted)')", cancellationToken).ConfigureAwait(false)}'").ConfigureAwait(false);
+
+            await Step("Proving alpha, beta and gamma hold exactly the same rows").ConfigureAwait(false);
             var same = true;
             foreach (var table in new[] { "shop.customers", "shop.orders", "shop.\"Order Items\"" })
             {
-                var a = await FingerprintAsync(alpha.NpgsqlConnectionString("shop"), table, cancellationToken).ConfigureAwait(false);
-                var b = await FingerprintAsync(beta.NpgsqlConnectionString("shop"), table, cancellationToken).ConfigureAwait(false);
-                same &= a == b;
-                await Info($"  {table,-20} alpha {a.Rows,6} rows md5 {a.Hash[..12]}   beta {b.Rows,6} rows md5 {b.Hash[..12]}   {(a == b ? "identical" : "DIFFERENT")}").ConfigureAwait(false);
+                var prints = new List<(long Rows, string Hash)>();
+                foreach (var (_, cluster) in all)
+                    prints.Add(await FingerprintAsync(cluster.NpgsqlConnectionString("shop"), table, cancellationToken).ConfigureAwait(false));
+                var equal = prints.Distinct().Count() == 1;
+                same &= equal;
+                await Info($"  {table,-20} " + string.Join("   ", all.Select((n, i) => $"{n.Item1} {prints[i].Rows,6} rows md5 {prints[i].Hash[..12]}")) + $"   {(equal ? "identical" : "DIFFERENT")}").ConfigureAwait(false);
             }
             if (!same)
-                throw new IbexException($"demo: beta differs from alpha; see the daemon log {logPath}");
-            await Info("  beta is identical to alpha.").ConfigureAwait(false);
+                throw new IbexException($"demo: the nodes differ; see the daemon log {logPath}");
+            await Info("  all three nodes are identical.").ConfigureAwait(false);
         }
         finally
         {
@@ -115,7 +147,7 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
             {
             }
         }
-        await Step("Cleaning up: removing the sync (slot, publication, origin) and stopping the servers").ConfigureAwait(false);
+        await Step("Cleaning up: removing the sync (slots, publications, origins, tombstones) and stopping the servers").ConfigureAwait(false);
         await Ibex("sync", "remove", "demo").ConfigureAwait(false);
         await Info($"done. Daemon log: {logPath}").ConfigureAwait(false);
         return 0;
@@ -126,7 +158,7 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
         var behind = await new SyncWaiter(control).WaitAsync("demo", TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         if (behind.Count > 0)
             throw new IbexException($"demo: the initial copy did not finish within 60 s ({behind[0].State}: {behind[0].Error})");
-        await Info("  initial copy done; streaming").ConfigureAwait(false);
+        await Info("  initial copy from alpha to beta and gamma done; streaming both ways").ConfigureAwait(false);
     }
 
     static async Task<(long Rows, string Hash)> FingerprintAsync(string cs, string table, CancellationToken cancellationToken)
@@ -137,6 +169,14 @@ public sealed class DemoRunner(CliContext context, TimeSpan loadDuration, bool k
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await r.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (r.GetInt64(0), r.GetString(1).PadRight(12));
+    }
+
+    static async Task<string> ScalarAsync(string cs, string sql, CancellationToken cancellationToken)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))?.ToString() ?? "";
     }
 
     static string ConnectionStringShort(string dsn) => Connections.ConnectionString.Redact(dsn);

@@ -34,7 +34,8 @@ public static class DemoWorkload
                 var id = idBase + n;
                 var sql = (n % 4) switch
                 {
-                    0 => $"UPDATE shop.orders SET status = 'shipped', note = 'batch {n}' WHERE id = {random.Next(1, 5000)}",
+                    // Both writable nodes update the same few hundred orders: some of those updates collide.
+                    0 => $"UPDATE shop.orders SET status = 'shipped', note = 'batch {n} from {idBase / 1_000_000}' WHERE id = {random.Next(1, 300)}",
                     1 => $"BEGIN; INSERT INTO shop.orders (id, customer_id, amount) VALUES ({id}, {random.Next(1, 1000)}, {random.Next(1, 900)}.50); INSERT INTO shop.\"Order Items\" VALUES ({id}, 1, 'SKU-{n % 97}', 1); COMMIT",
                     2 => $"UPDATE shop.customers SET email = 'new{n}@example.com' WHERE id = {random.Next(1, 1000)}",
                     _ => $"DELETE FROM shop.\"Order Items\" WHERE order_id = {random.Next(1, 5000)} AND line = 2",

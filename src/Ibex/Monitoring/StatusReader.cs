@@ -69,6 +69,25 @@ public sealed class StatusReader(ControlDatabase control)
         })];
     }
 
+    /// <summary>
+    /// After a pause: waits until the daemon running the sync reports every link paused (it has stopped applying).
+    /// Returns true at once when no daemon is running it; false when a running daemon has not confirmed in time.
+    /// </summary>
+    public async Task<bool> WaitPausedAsync(string sync, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = (await ReadAsync(sync, cancellationToken).ConfigureAwait(false)).Single();
+            var live = status.Links.Where(l => l.State is not ("stale" or "not started")).ToList();
+            if (live.All(l => l.State == "paused"))
+                return true;
+            if (DateTime.UtcNow > deadline)
+                return false;
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     static string Overall(bool enabled, IReadOnlyList<LinkStatus> links)
     {
         if (!enabled)
