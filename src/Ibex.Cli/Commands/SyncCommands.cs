@@ -14,7 +14,7 @@ public static class SyncCommands
     public static Command Build(CliContext context)
     {
         var sync = new Command("sync", "Manage syncs: which tables flow from which sources to which targets");
-        sync.Subcommands.Add(Add(context));
+        sync.Subcommands.Add(SyncAddCommand.Build(context));
         sync.Subcommands.Add(List(context));
         sync.Subcommands.Add(Show(context));
         sync.Subcommands.Add(SetEnabled(context, "pause", false));
@@ -22,48 +22,6 @@ public static class SyncCommands
         sync.Subcommands.Add(Remove(context));
         sync.Subcommands.Add(SetConflict(context));
         return sync;
-    }
-
-    static Command Add(CliContext context)
-    {
-        var name = new Argument<string>("name") { Description = "Sync name" };
-        var tables = new Option<string[]>("--tables") { Description = "Table patterns: public.orders, sales.*, \"Odd Schema\".\"Order Items\" (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var sources = new Option<string[]>("--source") { Description = "Source node (repeat for multi-master)", Required = true };
-        var targets = new Option<string[]>("--target") { Description = "Target node (repeat for several)" };
-        var copy = new Option<string>("--copy") { Description = "Initial copy: auto (into empty targets), always (truncate and copy), never", DefaultValueFactory = _ => "auto" };
-        copy.AcceptOnlyFromAmong("auto", "always", "never");
-        var conflict = new Option<string>("--conflict") { Description = "Conflict strategy for multi-master", DefaultValueFactory = _ => "latest" };
-        var forward = new Option<bool>("--forward") { Description = "Also pass on changes that arrived through Ibex (cascading A→B→C)" };
-        var cmd = new Command("add", "Create a sync: check the tables on every node, create publication and slot, plan the initial copy")
-        {
-            name, tables, sources, targets, copy, conflict, forward,
-        };
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var spec = new SyncSpec(
-                parse.GetValue(name)!,
-                TablePattern.ParseList(parse.GetValue(tables) ?? []),
-                parse.GetValue(sources) ?? [],
-                parse.GetValue(targets) ?? [],
-                Enum.Parse<CopyMode>(parse.GetValue(copy)!, ignoreCase: true),
-                parse.GetValue(conflict)!,
-                JsonSerializer.Serialize(new Dictionary<string, object> { ["forward"] = parse.GetValue(forward) }));
-            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
-            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
-            var creator = new SyncCreator(control, context.LoggerFactory.CreateLogger<SyncCreator>())
-            {
-                FixSql = SchemaFix.ForTablesAsync,
-            };
-            var record = await creator.CreateAsync(spec, ct).ConfigureAwait(false);
-            foreach (var w in creator.Warnings)
-                await context.Error.WriteLineAsync("ibex: warning: " + w).ConfigureAwait(false);
-            await context.Output.WriteLineAsync($"sync '{record.Name}' created: {record.Tables.Count} table(s) from {string.Join(", ", record.Sources.Select(s => s.Node))} to {string.Join(", ", record.Links.Select(l => l.Target).Distinct())}; copy {record.CopyMode.ToString().ToLowerInvariant()}").ConfigureAwait(false);
-            foreach (var t in record.Tables)
-                await context.Output.WriteLineAsync("  " + t.Name.Display).ConfigureAwait(false);
-            await context.Output.WriteLineAsync("start replicating with 'ibex run' (a running daemon picks it up by itself)").ConfigureAwait(false);
-            return 0;
-        });
-        return cmd;
     }
 
     static Command List(CliContext context)

@@ -23,9 +23,8 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly string _origin;
     readonly ApplyOptions _options;
     readonly ILogger _log;
-    readonly Func<QualifiedName, QualifiedName> _mapName;
+    readonly Func<QualifiedName, QualifiedName?> _mapName;
     readonly Dictionary<RelationInfo, RelationPlan> _plans = new(ReferenceEqualityComparer.Instance);
-    readonly HashSet<QualifiedName> _checkedTables = [];
     readonly List<NpgsqlBatchCommand> _batch = [];
     readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> _committedInBatch = [];
     readonly List<(int Index, ChangeKind Kind)> _rowChecks = [];
@@ -48,7 +47,7 @@ public sealed class TargetApplier : IAsyncDisposable
     List<ConflictRecord> _txnConflicts = [];
 
     public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log,
-        Func<QualifiedName, QualifiedName>? mapName = null, MultiMasterLink? multiMaster = null)
+        Func<QualifiedName, QualifiedName?>? mapName = null, MultiMasterLink? multiMaster = null)
     {
         _mm = multiMaster;
         if (multiMaster is not null)
@@ -190,14 +189,22 @@ public sealed class TargetApplier : IAsyncDisposable
             case ChangeItem { Change: var change }:
                 if (_skipping || SkipForCopy(change))
                     break;
+                if (change.Kind == ChangeKind.Truncate)
+                {
+                    await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+                    await ApplyTruncateAsync(change, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                if (await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false) is not { } plan)
+                    break; // a table no longer in the sync
                 if (_conflicts is not null)
                 {
-                    _mmPending.Add((change, await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false)));
+                    _mmPending.Add((change, plan));
                     if (_mmPending.Count >= 256)
                         await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 }
-                await ApplyChangeAsync(change, cancellationToken).ConfigureAwait(false);
+                await ApplyChangeAsync(change, plan, cancellationToken).ConfigureAwait(false);
                 break;
             case CommitItem c:
                 _inTxn = false;
@@ -238,11 +245,10 @@ public sealed class TargetApplier : IAsyncDisposable
     bool SkipForCopy(Change change)
         => CopiedAt.Count > 0 && CopiedAt.TryGetValue(change.Relation.Name, out var at) && _current is not null && _current.CommitLsn < at;
 
-    async Task ApplyChangeAsync(Change change, CancellationToken cancellationToken)
+    async Task ApplyChangeAsync(Change change, RelationPlan plan, CancellationToken cancellationToken)
     {
         if (change.Kind == ChangeKind.Insert)
         {
-            var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
             if (_insertRunPlan != plan)
             {
                 await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
@@ -269,36 +275,32 @@ public sealed class TargetApplier : IAsyncDisposable
         switch (change.Kind)
         {
             case ChangeKind.Update:
-            {
-                var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
                 AddRowStatement(plan.UpdateCommand(change.NewRow!, change.OldRow), ChangeKind.Update);
                 _txnCounts.Updates++;
                 break;
-            }
             case ChangeKind.Delete:
-            {
-                var plan = await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false);
                 AddRowStatement(plan.DeleteCommand(change.OldRow!), ChangeKind.Delete);
                 _txnCounts.Deletes++;
                 break;
-            }
-            case ChangeKind.Truncate:
-            {
-                var names = new List<string>();
-                foreach (var rel in change.Truncated ?? [change.Relation])
-                {
-                    if (SkipForCopy(change with { Relation = rel }))
-                        continue;
-                    names.Add((await PlanAsync(rel, cancellationToken).ConfigureAwait(false)).Target.Quoted);
-                }
-                if (names.Count > 0)
-                    _batch.Add(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{(change.RestartIdentity ? " RESTART IDENTITY" : "")}"));
-                _txnCounts.Truncates++;
-                break;
-            }
         }
         if (_batch.Count >= _options.MaxBatchStatements)
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task ApplyTruncateAsync(Change change, CancellationToken cancellationToken)
+    {
+        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        var names = new List<string>();
+        foreach (var rel in change.Truncated ?? [change.Relation])
+        {
+            if (SkipForCopy(change with { Relation = rel }))
+                continue;
+            if (await PlanAsync(rel, cancellationToken).ConfigureAwait(false) is { } plan)
+                names.Add(plan.Target.Quoted);
+        }
+        if (names.Count > 0)
+            _batch.Add(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{(change.RestartIdentity ? " RESTART IDENTITY" : "")}"));
+        _txnCounts.Truncates++;
     }
 
     // Multi-master: look up the local versions of the pending changes' rows, decide conflicts, queue the outcome.
@@ -448,30 +450,60 @@ public sealed class TargetApplier : IAsyncDisposable
         while (Interlocked.CompareExchange(ref _position, value, current) != current);
     }
 
-    async Task<RelationPlan> PlanAsync(RelationInfo relation, CancellationToken cancellationToken)
+    /// <summary>The source's current description of a table, for type names (drift messages, added columns).</summary>
+    public Func<QualifiedName, CancellationToken, Task<TableInfo?>>? SourceTable { get; init; }
+
+    /// <summary>Add columns the source gained instead of stopping (<c>--auto-add-columns</c>).</summary>
+    public bool AutoAddColumns { get; init; }
+
+    /// <summary>
+    /// The statements for one layout of a source table; null when the table is not (any longer) part of the sync. A new
+    /// layout is checked against the target: a missing column or a changed type stops the link before anything of the
+    /// transaction is applied, with the statement that fixes the target (or, with auto-add, adds the column itself).
+    /// </summary>
+    async Task<RelationPlan?> PlanAsync(RelationInfo relation, CancellationToken cancellationToken)
     {
         if (_plans.TryGetValue(relation, out var plan))
             return plan;
-        var target = _mapName(relation.Name);
-        if (_checkedTables.Add(target))
+        if (_mapName(relation.Name) is not { } target)
+            return null;
+        // The same layout as before (a RELATION message repeated after a restart of the stream) needs no new check.
+        var layout = string.Join(',', relation.Columns.Zip(relation.ColumnTypes, (c, t) => c + ":" + t));
+        if (_checkedLayouts.TryGetValue(target, out var known) && known == layout)
         {
-            var found = await CatalogReader.ReadTablesAsync(Conn, [target], cancellationToken).ConfigureAwait(false);
-            if (!found.TryGetValue(target, out var info))
-            {
-                _checkedTables.Remove(target);
-                throw new ApplyException($"target '{_targetName}': table {target.Display} does not exist; create it (ibex schema diff prints the SQL) and the sync retries by itself", false);
-            }
-            var missing = relation.Columns.Where(c => info.Column(c) is null).ToList();
-            if (missing.Count > 0)
-            {
-                _checkedTables.Remove(target);
-                throw new ApplyException($"target '{_targetName}': table {target.Display} has no column {string.Join(", ", missing.Select(Ident.Quote))} (added on the source?); add it to the target and the sync resumes by itself", false);
-            }
+            plan = new RelationPlan(relation, target);
+            _plans[relation] = plan;
+            return plan;
         }
+        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        // A separate session reads the catalog with search_path = pg_catalog (so type names compare with the source's)
+        // without touching the apply session's search_path, which the target's own triggers may rely on.
+        IReadOnlyDictionary<QualifiedName, TableInfo> found;
+        await using (var catalog = await NodeConnections.OpenAsync(_settings, $"target '{_targetName}'", "catalog", cancellationToken).ConfigureAwait(false))
+        {
+            await CatalogReader.PrepareSessionAsync(catalog, cancellationToken).ConfigureAwait(false);
+            found = await CatalogReader.ReadTablesAsync(catalog, [target], cancellationToken).ConfigureAwait(false);
+        }
+        if (!found.TryGetValue(target, out var info))
+            throw new ApplyException($"target '{_targetName}': table {target.Display} does not exist; create it (ibex schema diff prints the SQL) and the sync retries by itself", false);
+        var source = SourceTable is null ? null : await SourceTable(relation.Name, cancellationToken).ConfigureAwait(false);
+        var drift = SchemaDrift.Compare(relation, info, source);
+        if (drift.Missing.Count > 0 && drift.Changed.Count == 0 && AutoAddColumns && source is not null)
+        {
+            foreach (var sql in drift.FixStatements)
+                await ExecAsync(sql.TrimEnd(';'), cancellationToken).ConfigureAwait(false);
+            _log.LogInformation("target {Target}: added column(s) {Columns} to {Table}", _targetName, string.Join(", ", drift.Missing.Select(c => c.Name)), target.Display);
+        }
+        else if (drift.Any)
+            throw new ApplyException($"target '{_targetName}': {drift.Describe()}; the sync waits here, nothing is lost: run on '{_targetName}': {string.Join(" ", drift.FixStatements)} and it resumes by itself", false);
         plan = new RelationPlan(relation, target);
         _plans[relation] = plan;
+        _checkedLayouts[target] = layout;
         return plan;
     }
+
+    readonly Dictionary<QualifiedName, string> _checkedLayouts = [];
 
     NpgsqlConnection Conn => _conn ?? throw new InvalidOperationException("applier is not connected");
 

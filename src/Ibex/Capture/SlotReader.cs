@@ -65,6 +65,9 @@ public sealed class SlotReader : IAsyncDisposable
 
     public ReaderState State => (ReaderState)Volatile.Read(ref _state);
 
+    /// <summary>With forwarding: origins never passed on (changes that came from one of this pipeline's own targets).</summary>
+    public IReadOnlySet<string>? BlockedOrigins { get; init; }
+
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
 
@@ -225,7 +228,7 @@ public sealed class SlotReader : IAsyncDisposable
             if (skipping)
                 return false;
             var b = pendingBegin ?? throw new InvalidOperationException("row change outside a transaction");
-            if (!_forward && ObjectNames.IsIbexOrigin(origin))
+            if (ObjectNames.IsIbexOrigin(origin) && (!_forward || (BlockedOrigins?.Contains(origin!) ?? false)))
             {
                 skipping = true;
                 return false;

@@ -21,10 +21,12 @@ public static class CatalogReader
                a.attnotnull, a.atthasdef OR a.attidentity <> '', a.attgenerated <> '',
                (t.typtype = 'e'
                 OR (t.typtype = 'b' AND t.oid < 16384)
-                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b')) AS binary_safe
+                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b')) AS binary_safe,
+               CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
         """;
@@ -87,7 +89,10 @@ public static class CatalogReader
                 var rel = r.GetFieldValue<uint>(0);
                 if (!columns.TryGetValue(rel, out var list))
                     columns[rel] = list = [];
-                list.Add(new ColumnInfo(r.GetString(1), r.GetFieldValue<uint>(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7)));
+                list.Add(new ColumnInfo(r.GetString(1), r.GetFieldValue<uint>(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7))
+                {
+                    DefaultExpression = r.IsDBNull(8) ? null : r.GetString(8),
+                });
             }
         }
         var keys = new Dictionary<uint, (string Index, bool Primary, bool ReplIdent, string[] Cols)>();

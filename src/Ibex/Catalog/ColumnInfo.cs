@@ -8,4 +8,8 @@ namespace Ibex.Catalog;
 /// <param name="HasDefault">Has a default (or is an identity or generated column).</param>
 /// <param name="Generated">A generated (stored) column: never written by replication.</param>
 /// <param name="BinarySafe">Binary COPY of this column is portable between databases (no embedded type OIDs).</param>
-public sealed record ColumnInfo(string Name, uint TypeOid, string TypeName, bool NotNull, bool HasDefault, bool Generated, bool BinarySafe);
+public sealed record ColumnInfo(string Name, uint TypeOid, string TypeName, bool NotNull, bool HasDefault, bool Generated, bool BinarySafe)
+{
+    /// <summary>The default expression as pg_get_expr prints it (null when none, or for identity and generated columns).</summary>
+    public string? DefaultExpression { get; init; }
+}

@@ -34,6 +34,27 @@ public sealed record TablePattern(string Text, Regex Schema, Regex Table)
 
     public bool Matches(string schema, string table) => Schema.IsMatch(schema) && Table.IsMatch(table);
 
+    /// <summary>Parses an exact name (no wildcards): <c>archive.orders_2026</c>, <c>"Odd".Name</c>; schema defaults to public.</summary>
+    public static Sql.QualifiedName ParseName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = SplitOutsideQuotes(text.Trim(), '.');
+        if (parts.Count > 2 || parts.Any(p => p.Length == 0))
+            throw new IbexException($"'{text}' is not a table name; write schema.table");
+        var names = parts.Select(Unquote).ToList();
+        return names.Count == 2 ? new Sql.QualifiedName(names[0], names[1]) : new Sql.QualifiedName("public", names[0]);
+
+        string Unquote(string part)
+        {
+            part = part.Trim();
+            if (part.Length >= 2 && part[0] == '"' && part[^1] == '"')
+                return part[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+            if (part.Contains('*', StringComparison.Ordinal) || part.Contains('?', StringComparison.Ordinal) || part.Contains('"', StringComparison.Ordinal))
+                throw new IbexException($"'{text}' is not a table name; write schema.table (no wildcards)");
+            return part.ToLowerInvariant();
+        }
+    }
+
     static Regex ToRegex(string part, string whole)
     {
         var sb = new StringBuilder("^");

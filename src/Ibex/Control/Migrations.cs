@@ -30,11 +30,11 @@ public static class Migrations
             CREATE TABLE ibex.sync_node (
                 sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
                 node text NOT NULL REFERENCES ibex.node (name),
-                role text NOT NULL CHECK (role IN ('source', 'target')),
+                role text NOT NULL CHECK (role IN ('source', 'target', 'fullcopy')),
                 slot_name text,
                 reader_state jsonb,
                 PRIMARY KEY (sync, node),
-                CHECK ((role = 'source') = (slot_name IS NOT NULL))
+                CHECK (role = 'source' OR slot_name IS NULL)
             );
 
             CREATE TABLE ibex.sync_table (

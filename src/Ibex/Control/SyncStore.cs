@@ -37,7 +37,7 @@ public sealed class SyncStore(ControlDatabase control)
         await using (var cmd = Cmd(conn, "SELECT sync, node, role, slot_name FROM ibex.sync_node" + filter + " ORDER BY sync, role, node", only))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-                Add(nodes, r.GetString(0), new SyncNode(r.GetString(1), r.GetString(2) == "source" ? NodeRole.Source : NodeRole.Target, r.IsDBNull(3) ? null : r.GetString(3)));
+                Add(nodes, r.GetString(0), new SyncNode(r.GetString(1), Enum.Parse<NodeRole>(r.GetString(2), ignoreCase: true), r.IsDBNull(3) ? null : r.GetString(3)));
         var tables = new Dictionary<string, List<SyncTable>>();
         await using (var cmd = Cmd(conn, "SELECT sync, schema_name, table_name, options::text FROM ibex.sync_table" + filter + " ORDER BY sync, schema_name COLLATE \"C\", table_name COLLATE \"C\"", only))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -85,7 +85,7 @@ public sealed class SyncStore(ControlDatabase control)
         var batch = new NpgsqlBatch(conn);
         foreach (var n in sync.Nodes)
             batch.BatchCommands.Add(BatchCmd("INSERT INTO ibex.sync_node (sync, node, role, slot_name) VALUES ($1, $2, $3, $4)",
-                sync.Name, n.Node, n.Role == NodeRole.Source ? "source" : "target", n.SlotName));
+                sync.Name, n.Node, n.Role.ToString().ToLowerInvariant(), n.SlotName));
         foreach (var t in sync.Tables)
             batch.BatchCommands.Add(BatchCmd("INSERT INTO ibex.sync_table (sync, schema_name, table_name, options) VALUES ($1, $2, $3, $4::jsonb)", sync.Name, t.Name.Schema, t.Name.Name, t.OptionsJson));
         foreach (var l in sync.Links)

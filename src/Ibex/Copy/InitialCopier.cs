@@ -68,8 +68,8 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     async Task CopyTableAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
     {
         var table = task.Table;
-        var columns = table.WritableColumns.Select(c => c.Name).ToList();
-        var binary = table.BinaryCopySafe;
+        var columns = task.Columns?.ToList() ?? [.. table.WritableColumns.Select(c => c.Name)];
+        var binary = table.WritableColumns.Where(c => columns.Contains(c.Name)).All(c => c.BinarySafe);
         var format = binary ? " (FORMAT binary)" : "";
         await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                         throw new IbexException($"target '{d.Node}': table {d.Table.Display} is no longer empty, so --copy auto will not copy into it; empty it, or remove and re-add the sync with --copy always or never");
                 }
             }
-            var selectSql = $"COPY (SELECT {Sql.Ident.QuoteList(columns)} FROM {table.Name.Quoted}) TO STDOUT{format}";
+            var selectSql = $"COPY (SELECT {Sql.Ident.QuoteList(columns)} FROM {table.Name.Quoted}{(task.Where is null ? "" : $" WHERE ({task.Where})")}) TO STDOUT{format}";
             var bytes = binary
                 ? await CopyBinaryAsync(src, selectSql, dests, columns, format, task, cancellationToken).ConfigureAwait(false)
                 : await CopyTextAsync(src, selectSql, dests, columns, task, cancellationToken).ConfigureAwait(false);

@@ -48,8 +48,8 @@ public sealed class SourcePipeline
         _options = options;
         _loggers = loggers;
         _log = loggers.CreateLogger("Ibex.Pipeline");
-        Links = [.. sync.Links.Where(l => l.Source == source).Select(l => new LinkRuntime(l))];
-        _forward = SyncOptions.Parse(sync.OptionsJson).Forward;
+        Links = [.. sync.Links.Where(l => l.Source == source && sync.Streams(l.Target)).Select(l => new LinkRuntime(l))];
+        _forward = sync.Options.Forward;
         _seenState = new SeenState(control, sync.Name, source, nodes[source], _log);
     }
 
@@ -140,7 +140,10 @@ public sealed class SourcePipeline
         var sourceSettings = NodeConnections.Settings(_nodes[_source]);
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
         var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
-            _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, token).ConfigureAwait(false));
+            _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, token).ConfigureAwait(false))
+        {
+            BlockedOrigins = _forward ? await OriginsFromTargetsAsync(token).ConfigureAwait(false) : null,
+        };
         Reader = reader;
         try
         {
@@ -201,8 +204,16 @@ public sealed class SourcePipeline
     async Task<TargetApplier> ConnectAsync(LinkRuntime link, IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> copiedAt, CancellationToken cancellationToken)
     {
         var target = _nodes[link.Link.Target];
+        // Targets hold tables under their mapped names; other sources (multi-master) under the same names.
+        var targetIsSource = _sync.Sources.Any(n => n.Node == target.Name);
+        var names = _sync.Tables.ToDictionary(t => t.Name, t => targetIsSource ? t.Name : t.TargetName);
         var applier = new TargetApplier(target.Name, NodeConnections.Settings(target), link.Link.OriginName, _options, link.Counters, _loggers.CreateLogger("Ibex.Apply"),
-            multiMaster: _mm is null ? null : new MultiMasterLink(_mm, target.Name, _source));
+            mapName: n => names.TryGetValue(n, out var mapped) ? mapped : null,
+            multiMaster: _mm is null ? null : new MultiMasterLink(_mm, target.Name, _source))
+        {
+            SourceTable = SourceTableAsync,
+            AutoAddColumns = _sync.Options.AutoAddColumns,
+        };
         try
         {
             link.SetState("connecting");
@@ -217,6 +228,23 @@ public sealed class SourcePipeline
             await applier.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // Forwarding (A→B→C) must never send a change back towards the node it came from: origins of every link, in any
+    // sync, whose source is one of this pipeline's targets are never passed on.
+    async Task<IReadOnlySet<string>> OriginsFromTargetsAsync(CancellationToken cancellationToken)
+    {
+        var targets = Links.Select(l => l.Link.Target).ToHashSet();
+        var all = await new SyncStore(_control).ListAsync(cancellationToken).ConfigureAwait(false);
+        return all.SelectMany(s => s.Links).Where(l => targets.Contains(l.Source)).Select(l => l.OriginName).ToHashSet();
+    }
+
+    // The source's current description of a table (type names for drift messages and added columns).
+    async Task<TableInfo?> SourceTableAsync(QualifiedName name, CancellationToken cancellationToken)
+    {
+        await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "catalog", cancellationToken).ConfigureAwait(false);
+        await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
+        return (await CatalogReader.ReadTablesAsync(conn, [name], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(name);
     }
 
     async Task RunApplierAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
@@ -433,7 +461,15 @@ public sealed class SourcePipeline
         {
             if (!tables.TryGetValue(group.Key, out var info))
                 throw new IbexException($"source '{_source}': table {group.Key.Display} no longer exists; re-create it or remove it from sync '{_sync.Name}'");
-            tasks.Add(new CopyTask(info, [.. group.Select(p => new CopyDestination(p.Target, p.Table, _sync.CopyMode == CopyMode.Always || p.State == "copying"))]));
+            var table = _sync.Tables.FirstOrDefault(t => t.Name == group.Key);
+            var options = table?.Options ?? new TableOptions();
+            tasks.Add(new CopyTask(info, [.. group.Select(p => new CopyDestination(p.Target,
+                _sync.Sources.Any(n => n.Node == p.Target) || table is null ? p.Table : table.TargetName,
+                _sync.CopyMode == CopyMode.Always || p.State == "copying"))])
+            {
+                Columns = options.Columns,
+                Where = options.Where,
+            });
         }
         foreach (var t in tasks)
             foreach (var d in t.Targets)

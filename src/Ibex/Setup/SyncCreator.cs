@@ -18,25 +18,25 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
     /// <summary>Optional hook that renders the SQL making a node's tables match the source (the schema-diff engine).</summary>
     public Func<NpgsqlConnection, NpgsqlConnection, IReadOnlyCollection<QualifiedName>, CancellationToken, Task<string?>>? FixSql { get; init; }
 
+    /// <summary>Things worth telling the operator that do not stop the sync (e.g. sequences that will collide).</summary>
+    public List<string> Warnings { get; } = [];
+
     public async Task<SyncRecord> CreateAsync(SyncSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ObjectNames.Validate("sync", spec.Name);
         var where = $"sync '{spec.Name}'";
-        if (spec.Sources.Count == 0)
-            throw new IbexException($"{where}: give at least one --source NODE");
-        if (spec.Sources.Count + spec.Targets.Count < 2)
-            throw new IbexException($"{where}: give at least one --target NODE (or a second --source for multi-master)");
-        var dup = spec.Sources.Concat(spec.Targets).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null)
-            throw new IbexException($"{where}: node '{dup.Key}' is listed more than once; a node is either a source or a target of one sync");
-        if (await new SyncStore(control).FindAsync(spec.Name, cancellationToken).ConfigureAwait(false) is not null)
+        var multiMaster = spec.Sources.Count > 1;
+        Validate(spec, where, multiMaster);
+        var syncs = new SyncStore(control);
+        if (await syncs.FindAsync(spec.Name, cancellationToken).ConfigureAwait(false) is not null)
             throw new IbexException($"sync '{spec.Name}' already exists; pick another name or remove it with 'ibex sync remove {spec.Name}'");
 
         var nodeStore = new NodeStore(control);
         var nodes = new Dictionary<string, NodeRecord>();
-        foreach (var name in spec.Sources.Concat(spec.Targets))
+        foreach (var name in spec.Sources.Concat(spec.Targets).Concat(spec.FullcopyTargets))
             nodes[name] = await nodeStore.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        var forward = await ForwardAsync(spec, syncs, multiMaster, cancellationToken).ConfigureAwait(false);
 
         var conns = new Dictionary<string, NpgsqlConnection>();
         var created = new CreatedObjects();
@@ -47,7 +47,6 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                 conns[name] = await NodeConnections.OpenAsync(node, "setup", cancellationToken).ConfigureAwait(false);
                 await CatalogReader.PrepareSessionAsync(conns[name], cancellationToken).ConfigureAwait(false);
             }
-            var multiMaster = spec.Sources.Count > 1;
             var strategy = Conflicts.ConflictStrategy.Parse(spec.ConflictStrategy, [.. nodes.Keys]);
             if (multiMaster)
             {
@@ -58,86 +57,53 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
             }
 
             var first = spec.Sources[0];
-            var tables = await CatalogReader.ResolveAsync(conns[first], spec.Tables, $"{where}: source '{first}'", cancellationToken).ConfigureAwait(false);
-            var problems = new List<string>();
-            var keyless = tables.Where(t => !t.IsReplicable).Select(t => t.Name.Display).ToList();
-            if (keyless.Count > 0)
-                problems.Add($"source '{first}': table {string.Join(", ", keyless)} has no primary key, no unique index on NOT NULL columns and is not REPLICA IDENTITY FULL (add a primary key, or run ALTER TABLE ... REPLICA IDENTITY FULL)");
-            var fullOnly = tables.Where(t => t.IsReplicable && t.KeyColumns.Count == 0).Select(t => t.Name.Display).ToList();
-            if (multiMaster && fullOnly.Count > 0)
-                problems.Add($"source '{first}': table {string.Join(", ", fullOnly)} has no key, and multi-master needs one to detect conflicts (add a primary key)");
+            var plan = await new TablePlanner(conns) { FixSql = FixSql }.PlanAsync(where, spec, [], cancellationToken).ConfigureAwait(false);
+            plan.ThrowIfRefused(where);
+            Warnings.AddRange(plan.Warnings);
             if (multiMaster)
-                Warnings.AddRange(await SequenceWarningsAsync(conns[first], spec.Name, tables, cancellationToken).ConfigureAwait(false));
+                Warnings.AddRange(await SequenceWarningsAsync(conns[first], spec.Name, plan.Tables, cancellationToken).ConfigureAwait(false));
 
-            var others = new Dictionary<string, IReadOnlyDictionary<QualifiedName, TableInfo>>();
-            var fixes = new List<string>();
-            foreach (var other in nodes.Keys.Where(n => n != first))
-            {
-                var theirs = await CatalogReader.ReadTablesAsync(conns[other], tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false);
-                others[other] = theirs;
-                var nodeProblems = tables.SelectMany(t => TableComparer.Problems(t, theirs.GetValueOrDefault(t.Name))).ToList();
-                if (spec.Sources.Contains(other))
-                    nodeProblems.AddRange(theirs.Values.Where(t => !t.IsReplicable).Select(t => $"{t.Name.Display} has no primary key or usable unique index"));
-                if (nodeProblems.Count > 0)
-                {
-                    problems.Add($"{(spec.Sources.Contains(other) ? "source" : "target")} '{other}': {string.Join("; ", nodeProblems)}");
-                    if (FixSql is not null && await FixSql(conns[first], conns[other], [.. tables.Select(t => t.Name)], cancellationToken).ConfigureAwait(false) is { Length: > 0 } sql)
-                        fixes.Add($"-- run on node '{other}' to make its tables match '{first}':\n{sql.TrimEnd()}");
-                }
-            }
-            if (problems.Count > 0)
-            {
-                var hint = fixes.Count > 0 ? "\n" + string.Join("\n", fixes)
-                    : $"; 'ibex schema diff --from SOURCE --to TARGET' prints the SQL that fixes the schema";
-                throw new IbexException($"{where} refused, nothing was created: {string.Join(" | ", problems)}{hint}");
-            }
-
-            var copyTargets = nodes.Keys.Where(n => n != first).ToList();
-            var copyStates = new Dictionary<(string Target, QualifiedName Table), string>();
-            if (spec.CopyMode != CopyMode.Never)
-            {
-                var nonEmpty = new List<string>();
-                foreach (var target in copyTargets)
-                    foreach (var t in tables)
-                    {
-                        var empty = await IsEmptyAsync(conns[target], t.Name, cancellationToken).ConfigureAwait(false);
-                        if (!empty && spec.CopyMode == CopyMode.Auto)
-                            nonEmpty.Add($"{t.Name.Display} on '{target}'");
-                        copyStates[(target, t.Name)] = "pending";
-                    }
-                if (nonEmpty.Count > 0)
-                    throw new IbexException($"{where} refused, nothing was created: --copy auto only copies into empty tables, and {string.Join(", ", nonEmpty)} {(nonEmpty.Count == 1 ? "is" : "are")} not empty; empty them, use --copy always (truncates the targets) or --copy never (stream only)");
-            }
+            var copyTargets = nodes.Keys.Where(n => n != first && !spec.FullcopyTargets.Contains(n)).ToList();
+            var copies = await PlanCopiesAsync(where, spec.CopyMode, conns, copyTargets, plan.Tables, spec.Sources, cancellationToken).ConfigureAwait(false);
 
             if (multiMaster)
                 foreach (var (name, conn) in conns)
-                    await CreateTombstoneTableAsync(conn, name, created, cancellationToken).ConfigureAwait(false);
+                    await SourceObjects.CreateTombstoneTableAsync(conn, name, created, cancellationToken).ConfigureAwait(false);
 
+            // A sync with only fullcopy targets needs no stream: no publication, no slot (nothing retains WAL).
+            var streams = spec.Targets.Count > 0 || multiMaster;
             var publication = ObjectNames.Publication(spec.Name);
             var syncNodes = new List<SyncNode>();
             foreach (var source in spec.Sources)
             {
-                var slot = ObjectNames.Slot(spec.Name, source);
-                var sourceTables = source == first ? tables.ToList() : [.. tables.Select(t => others[source][t.Name])];
-                await CreateSourceObjectsAsync(conns[source], source, sourceTables, publication, slot, created, cancellationToken).ConfigureAwait(false);
+                string? slot = null;
+                if (streams)
+                {
+                    slot = ObjectNames.Slot(spec.Name, source);
+                    await SourceObjects.PrepareIdentityAsync(conns[source], source, plan.Tables, plan.NeedFullIdentity, created, log, cancellationToken).ConfigureAwait(false);
+                    await SourceObjects.CreatePublicationAsync(conns[source], source, publication, plan.Tables, created, cancellationToken).ConfigureAwait(false);
+                    await SourceObjects.CreateSlotAsync(conns[source], source, slot, created, cancellationToken).ConfigureAwait(false);
+                }
                 syncNodes.Add(new SyncNode(source, NodeRole.Source, slot));
             }
             syncNodes.AddRange(spec.Targets.Select(t => new SyncNode(t, NodeRole.Target, null)));
+            syncNodes.AddRange(spec.FullcopyTargets.Select(t => new SyncNode(t, NodeRole.Fullcopy, null)));
 
             var links = new List<LinkRecord>();
             foreach (var source in spec.Sources)
-                foreach (var target in nodes.Keys.Where(n => n != source))
+                foreach (var target in nodes.Keys.Where(n => n != source && (!spec.FullcopyTargets.Contains(n) || source == first)))
                     links.Add(new LinkRecord(source, target, ObjectNames.Origin(spec.Name, source, target)));
 
-            var record = new SyncRecord(spec.Name, true, spec.CopyMode, strategy.Text, publication, spec.OptionsJson, 1, DateTime.UtcNow,
-                syncNodes, [.. tables.Select(t => new SyncTable(t.Name))], links);
+            var options = spec.Options with { Forward = forward };
+            var tableRows = plan.Tables.Select(t => new SyncTable(t.Name, t.Options().ToJson())).ToList();
+            var record = new SyncRecord(spec.Name, true, spec.CopyMode, strategy.Text, publication, options.ToJson(), 1, DateTime.UtcNow, syncNodes, tableRows, links);
             await using (var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
                 await SyncStore.InsertAsync(conn, record, cancellationToken).ConfigureAwait(false);
-                var copies = links.Where(l => l.Source == first && copyStates.Count > 0)
-                    .SelectMany(l => tables.Select(t => (l, t.Name, copyStates[(l.Target, t.Name)], t.EstimatedRows)));
-                await SyncStore.InsertCopiesAsync(conn, spec.Name, copies, cancellationToken).ConfigureAwait(false);
+                var work = links.Where(l => l.Source == first && copies.ContainsKey(l.Target))
+                    .SelectMany(l => plan.Tables.Select(t => (l, t.Name, copies[l.Target], t.Source.EstimatedRows)));
+                await SyncStore.InsertCopiesAsync(conn, spec.Name, work, cancellationToken).ConfigureAwait(false);
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             await control.NotifyChangedAsync(cancellationToken).ConfigureAwait(false);
@@ -155,6 +121,54 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
         }
     }
 
+    static void Validate(SyncSpec spec, string where, bool multiMaster)
+    {
+        if (spec.Sources.Count == 0)
+            throw new IbexException($"{where}: give at least one --source NODE");
+        if (spec.Sources.Count + spec.Targets.Count + spec.FullcopyTargets.Count < 2)
+            throw new IbexException($"{where}: give at least one --target NODE (or --fullcopy NODE, or a second --source for multi-master)");
+        var dup = spec.Sources.Concat(spec.Targets).Concat(spec.FullcopyTargets).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new IbexException($"{where}: node '{dup.Key}' is listed more than once; a node has one role in a sync");
+        if (multiMaster && spec.Forward == true)
+            throw new IbexException($"{where}: --forward cannot be used with several sources (changes would loop between them)");
+        if (multiMaster && spec.FullcopyTargets.Count > 0)
+            throw new IbexException($"{where}: --fullcopy targets need a single source; make a separate sync for them");
+    }
+
+    // Cascading: a source that itself receives another sync forwards what it receives, unless told otherwise.
+    static async Task<bool> ForwardAsync(SyncSpec spec, SyncStore syncs, bool multiMaster, CancellationToken cancellationToken)
+    {
+        if (spec.Forward is { } explicitValue)
+            return explicitValue;
+        if (multiMaster)
+            return false;
+        var all = await syncs.ListAsync(cancellationToken).ConfigureAwait(false);
+        return all.Any(s => s.Links.Any(l => l.Target == spec.Sources[0]));
+    }
+
+    /// <summary>Copy work per target: 'pending' for every target that gets an initial copy; refuses non-empty targets under auto.</summary>
+    internal static async Task<Dictionary<string, string>> PlanCopiesAsync(string where, CopyMode mode, IReadOnlyDictionary<string, NpgsqlConnection> conns, IReadOnlyList<string> targets, IReadOnlyList<PlannedTable> tables, IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, string>();
+        if (mode == CopyMode.Never)
+            return result;
+        var nonEmpty = new List<string>();
+        foreach (var target in targets)
+        {
+            foreach (var t in tables)
+            {
+                var name = sources.Contains(target) ? t.Name : t.Target;
+                if (mode == CopyMode.Auto && !await SourceObjects.IsEmptyAsync(conns[target], name, cancellationToken).ConfigureAwait(false))
+                    nonEmpty.Add($"{name.Display} on '{target}'");
+            }
+            result[target] = "pending";
+        }
+        if (nonEmpty.Count > 0)
+            throw new IbexException($"{where} refused, nothing was created: --copy auto only copies into empty tables, and {string.Join(", ", nonEmpty)} {(nonEmpty.Count == 1 ? "is" : "are")} not empty; empty them, use --copy always (truncates the targets) or --copy never (stream only)");
+        return result;
+    }
+
     static async Task RequireCommitTimestampsAsync(SyncSpec spec, Dictionary<string, NpgsqlConnection> conns, CancellationToken cancellationToken)
     {
         foreach (var source in spec.Sources)
@@ -165,9 +179,6 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
         }
     }
 
-    /// <summary>Things worth telling the operator that do not stop the sync (e.g. sequences that will collide).</summary>
-    public List<string> Warnings { get; } = [];
-
     static async Task RequireFunctionAsync(NpgsqlConnection conn, string node, QualifiedName fn, CancellationToken cancellationToken)
     {
         await using var cmd = new NpgsqlCommand("SELECT to_regprocedure($1) IS NOT NULL", conn);
@@ -176,17 +187,8 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
             throw new IbexException($"node '{node}': conflict function {fn.Display}(text, jsonb, jsonb, timestamptz, timestamptz) does not exist; create it on every node first (it returns the row to keep as jsonb, or NULL for deleted)");
     }
 
-    static async Task CreateTombstoneTableAsync(NpgsqlConnection conn, string node, CreatedObjects created, CancellationToken cancellationToken)
-    {
-        await using var check = new NpgsqlCommand("SELECT to_regnamespace('ibex_mm') IS NOT NULL", conn);
-        var existed = (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        await ExecAsync(conn, Conflicts.TombstoneSql.Create, cancellationToken).ConfigureAwait(false);
-        if (!existed)
-            created.Add(conn, $"schema ibex_mm on '{node}'", "DROP SCHEMA IF EXISTS ibex_mm CASCADE");
-    }
-
     // Keys filled by a sequence hand out the same numbers on every node; multi-master inserts would then collide.
-    static async Task<List<string>> SequenceWarningsAsync(NpgsqlConnection conn, string sync, IReadOnlyList<TableInfo> tables, CancellationToken cancellationToken)
+    static async Task<List<string>> SequenceWarningsAsync(NpgsqlConnection conn, string sync, IReadOnlyList<PlannedTable> tables, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         foreach (var t in tables)
@@ -195,64 +197,11 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                 "SELECT a.attname::text, pg_get_serial_sequence($1, a.attname) FROM pg_attribute a " +
                 "WHERE a.attrelid = $1::regclass AND a.attname = ANY($2) AND pg_get_serial_sequence($1, a.attname) IS NOT NULL", conn);
             cmd.Parameters.Add(new() { Value = t.Name.Quoted });
-            cmd.Parameters.Add(new() { Value = t.KeyColumns.ToArray() });
+            cmd.Parameters.Add(new() { Value = t.Source.KeyColumns.ToArray() });
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 warnings.Add($"table {t.Name.Display}: key column {r.GetString(0)} is filled by sequence {r.GetString(1)}, which hands out the same numbers on every node; run 'ibex sequences interleave {sync} --apply' so keys never collide");
         }
         return warnings;
-    }
-
-    static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, QualifiedName table, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {table.Quoted})", conn);
-        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    async Task CreateSourceObjectsAsync(NpgsqlConnection conn, string node, IReadOnlyList<TableInfo> tables, string publication, string slot, CreatedObjects created, CancellationToken cancellationToken)
-    {
-        // A table identified by a unique index (no primary key) needs it as replica identity, or PostgreSQL would
-        // refuse the application's own UPDATEs and DELETEs once the table is published.
-        foreach (var t in tables.Where(t => t.KeyIndex is not null && t.ReplicaIdentity == 'd'))
-        {
-            await ExecAsync(conn, $"ALTER TABLE {t.Name.Quoted} REPLICA IDENTITY USING INDEX {Ident.Quote(t.KeyIndex!)}", cancellationToken).ConfigureAwait(false);
-            created.Add(conn, $"replica identity of {t.Name.Display} on '{node}'", $"ALTER TABLE {t.Name.Quoted} REPLICA IDENTITY DEFAULT");
-            log.LogInformation("node {Node}: {Table} now uses index {Index} as replica identity", node, t.Name.Display, t.KeyIndex);
-        }
-        try
-        {
-            await ExecAsync(conn, $"CREATE PUBLICATION {Ident.Quote(publication)} FOR TABLE {string.Join(", ", tables.Select(t => t.Name.Quoted))} WITH (publish_via_partition_root = true)", cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
-        {
-            throw new IbexException($"node '{node}': a publication named {publication} already exists (left from an earlier sync?); drop it with DROP PUBLICATION {Ident.Quote(publication)} on that node", e);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new IbexException($"node '{node}': not allowed to create publication {publication} ({e.MessageText}); the node's role must own the tables or have CREATE on the database", e);
-        }
-        created.Add(conn, $"publication {publication} on '{node}'", CreatedObjects.DropPublication(publication));
-        try
-        {
-            await using var cmd = new NpgsqlCommand("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'pgoutput')", conn);
-            cmd.Parameters.Add(new() { Value = slot });
-            cmd.CommandTimeout = 120;
-            await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
-        {
-            throw new IbexException($"node '{node}': a replication slot named {slot} already exists (left from an earlier sync?); drop it with SELECT pg_drop_replication_slot('{slot}') on that node", e);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ConfigurationLimitExceeded)
-        {
-            throw new IbexException($"node '{node}': all replication slots are in use ({e.MessageText}); raise max_replication_slots and restart PostgreSQL, or drop unused slots", e);
-        }
-        created.Add(conn, $"slot {slot} on '{node}'", CreatedObjects.DropSlot(slot));
-    }
-
-    static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

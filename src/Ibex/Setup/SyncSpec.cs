@@ -10,5 +10,22 @@ public sealed record SyncSpec(
     IReadOnlyList<string> Sources,
     IReadOnlyList<string> Targets,
     CopyMode CopyMode,
-    string ConflictStrategy = "latest",
-    string OptionsJson = "{}");
+    string ConflictStrategy = "latest")
+{
+    /// <summary>Targets that get a full refresh on every run instead of a stream (<c>--fullcopy</c>).</summary>
+    public IReadOnlyList<string> FullcopyTargets { get; init; } = [];
+
+    public SyncOptions Options { get; init; } = new();
+
+    /// <summary><c>--forward</c> / <c>--no-forward</c>; null: on for a chain (the source receives another sync), off otherwise.</summary>
+    public bool? Forward { get; init; }
+
+    /// <summary>Per-table row filters: (table, SQL expression).</summary>
+    public IReadOnlyList<TableSetting> Where { get; init; } = [];
+
+    /// <summary>Per-table column lists: (table, comma-separated columns).</summary>
+    public IReadOnlyList<TableSetting> Columns { get; init; } = [];
+
+    /// <summary>Per-table target names: (table, schema.name on targets).</summary>
+    public IReadOnlyList<TableSetting> Map { get; init; } = [];
+}

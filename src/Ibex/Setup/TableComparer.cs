@@ -10,13 +10,17 @@ namespace Ibex.Setup;
 public static class TableComparer
 {
     /// <summary>Problems with <paramref name="other"/> as a copy of <paramref name="source"/>, as short phrases.</summary>
-    public static IReadOnlyList<string> Problems(TableInfo source, TableInfo? other)
+    public static IReadOnlyList<string> Problems(TableInfo source, TableInfo? other) => Problems(new PlannedTable(source, source.Name, null, null), other);
+
+    /// <summary>Problems with <paramref name="other"/> as the target of a planned table (only its replicated columns matter).</summary>
+    public static List<string> Problems(PlannedTable planned, TableInfo? other)
     {
-        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(planned);
+        var source = planned.Source;
         if (other is null)
-            return [$"missing table {source.Name.Display}"];
+            return [$"missing table {planned.Target.Display}"];
         var problems = new List<string>();
-        foreach (var col in source.WritableColumns)
+        foreach (var col in planned.ReplicatedColumns)
         {
             var o = other.Column(col.Name);
             if (o is null)
@@ -28,7 +32,7 @@ public static class TableComparer
         }
         foreach (var col in other.Columns)
         {
-            if (source.Column(col.Name) is null && col.NotNull && !col.HasDefault && !col.Generated)
+            if (!planned.ReplicatedColumns.Any(c => c.Name == col.Name) && col.NotNull && !col.HasDefault && !col.Generated)
                 problems.Add($"{source.Name.Display}: extra column {QuotedIfNeeded(col.Name)} is NOT NULL without a default, so replicated inserts would fail");
         }
         return problems;

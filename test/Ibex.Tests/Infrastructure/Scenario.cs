@@ -189,6 +189,9 @@ public sealed class Scenario : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The rows of any query as text, ordered.</summary>
+    public Task<List<string>> QueryRowsAsync(string node, string sql) => RowsAsync(node, $"({sql})", "1");
+
     /// <summary>Asserts a table holds the same rows on every listed node as on the first.</summary>
     public async Task ShouldMatchAsync(string table, string orderBy, params string[] nodes)
     {

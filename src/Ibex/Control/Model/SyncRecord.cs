@@ -17,4 +17,11 @@ public sealed record SyncRecord(
     public IEnumerable<SyncNode> Sources => Nodes.Where(n => n.Role == NodeRole.Source);
 
     public IEnumerable<SyncNode> Targets => Nodes.Where(n => n.Role == NodeRole.Target);
+
+    public IEnumerable<SyncNode> FullcopyTargets => Nodes.Where(n => n.Role == NodeRole.Fullcopy);
+
+    public SyncOptions Options => SyncOptions.Parse(OptionsJson);
+
+    /// <summary>True when changes of <paramref name="node"/> reach it through a stream (a target or another source).</summary>
+    public bool Streams(string node) => Nodes.Any(n => n.Node == node && n.Role != NodeRole.Fullcopy);
 }

@@ -1,0 +1,51 @@
+using Ibex.Catalog;
+using Ibex.Changes;
+using Ibex.Sql;
+
+namespace Ibex.Apply;
+
+/// <summary>
+/// Compares what a source now sends for a table (its RELATION message, with the source catalog for type names) with the
+/// target table: columns the target lacks and columns whose type differs. Columns the target has in addition, and
+/// column order, never matter.
+/// </summary>
+public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo> Missing, IReadOnlyList<(ColumnInfo Source, ColumnInfo Target)> Changed)
+{
+    public bool Any => Missing.Count > 0 || Changed.Count > 0;
+
+    public static SchemaDrift Compare(RelationInfo relation, TableInfo target, TableInfo? source)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        ArgumentNullException.ThrowIfNull(target);
+        var missing = new List<ColumnInfo>();
+        var changed = new List<(ColumnInfo, ColumnInfo)>();
+        foreach (var name in relation.Columns)
+        {
+            var src = source?.Column(name) ?? new ColumnInfo(name, 0, "text", false, false, false, false);
+            var tgt = target.Column(name);
+            if (tgt is null)
+                missing.Add(src);
+            else if (source?.Column(name) is { } s && s.TypeName != tgt.TypeName)
+                changed.Add((s, tgt));
+        }
+        return new SchemaDrift(target.Name, missing, changed);
+    }
+
+    /// <summary>
+    /// The statements that make the target able to take the source's rows again. A default comes along: PostgreSQL
+    /// fills existing rows with it on the source without logging row changes, so the target must do the same.
+    /// </summary>
+    public IReadOnlyList<string> FixStatements
+        => [.. Missing.Select(c => $"ALTER TABLE {Target.Quoted} ADD COLUMN {Ident.Quote(c.Name)} {c.TypeName}{(c.DefaultExpression is { } d ? " DEFAULT " + d : "")};"),
+            .. Changed.Select(c => $"ALTER TABLE {Target.Quoted} ALTER COLUMN {Ident.Quote(c.Source.Name)} TYPE {c.Source.TypeName} USING {Ident.Quote(c.Source.Name)}::{c.Source.TypeName};")];
+
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (Missing.Count > 0)
+            parts.Add($"has no column {string.Join(", ", Missing.Select(c => Ident.Quote(c.Name)))} (added on the source)");
+        if (Changed.Count > 0)
+            parts.Add(string.Join(", ", Changed.Select(c => $"column {Ident.Quote(c.Source.Name)} is {c.Target.TypeName} here but {c.Source.TypeName} on the source")));
+        return $"table {Target.Display} {string.Join("; ", parts)}";
+    }
+}
