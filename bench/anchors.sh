@@ -435,7 +435,15 @@ cluster_ticks() { local pm c
   pm=$(head -n1 "$RUN_DIR/$1/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
   { proc_ticks "$pm" all; for c in $(pgrep -P "$pm"); do proc_ticks "$c"; done; } | awk '{ s += $1 } END { print s + 0 }'; }
 daemon_ticks() { if [ -n "${IBEX_PID:-}" ]; then proc_ticks "$IBEX_PID"; else echo 0; fi; }
-acct_mark() { echo "$(now) $(cluster_ticks src) $(cluster_ticks dst) $(daemon_ticks)" >"$RUN_DIR/acct"; }
+acct_mark() {   # [window]: 'window' = start of a workload's measured window (also starts PROFILE_CMD)
+  echo "$(now) $(cluster_ticks src) $(cluster_ticks dst) $(daemon_ticks)" >"$RUN_DIR/acct"
+  if [ "${1:-}" = window ] && [ -n "${PROFILE_CMD:-}" ]; then
+    $PROFILE_CMD start "${IBEX_PID:-0}" >>"$RUN_DIR/profile.log" 2>&1 || true; touch "$RUN_DIR/profiling"
+  fi; }
+# PROFILE_CMD (used by profile.sh): "$PROFILE_CMD start DAEMON_PID" at the start of a measured
+# window, "$PROFILE_CMD stop WORKLOAD" when its result is known.
+profile_stop() {
+  if [ -f "$RUN_DIR/profiling" ]; then rm -f "$RUN_DIR/profiling"; $PROFILE_CMD stop "$1" >>"$RUN_DIR/profile.log" 2>&1 || true; fi; }
 acct_reset_peak() { if [ -n "${IBEX_PID:-}" ]; then echo 5 >"/proc/$IBEX_PID/clear_refs" 2>/dev/null || true; fi; }
 acct_extra() { local t0 s0 d0 r0
   read -r t0 s0 d0 r0 <"$RUN_DIR/acct" 2>/dev/null || return 0
@@ -448,7 +456,7 @@ acct_extra() { local t0 s0 d0 r0
   fi; }
 
 # ================================================================ workloads
-result() { echo "RESULT $LABEL $* $(acct_extra)"; }
+result() { local x; x=$(acct_extra); profile_stop "$1"; echo "RESULT $LABEL $* $x"; }
 setup() { mark_setup; "${REP}_setup" "$@"; }
 mark_setup() { now >"$RUN_DIR/last_setup"; }   # also called when replication went live and after teardown
 # Native's logical replication launcher starts at most one apply worker per
@@ -470,7 +478,7 @@ w1_run() {   # bulk: one transaction of ROWS rows into an (already replicating) 
   wait_for "$READY_TIMEOUT" "$t replication ready" "${REP}_caught_up" $t || die "timeout_ready_${READY_TIMEOUT}s"
   mark_setup
   log "$name: inserting $rows rows in one transaction"
-  acct_mark
+  acct_mark window
   SQL_TIMEOUT=$((SQL_TIMEOUT > limit ? SQL_TIMEOUT : limit)) fill $t 1 "$rows"
   ct=$(src -c "SELECT extract(epoch FROM pg_xact_commit_timestamp(xmin)) FROM $t LIMIT 1")
   wait_for "$limit" "$t caught up" "${REP}_caught_up" $t || die "timeout_catchup_${limit}s"
@@ -494,7 +502,7 @@ UPDATE t_w2 SET k = k + 1, src_ts = clock_timestamp() WHERE id = :rid;
 END;
 EOF
   log "w2: pgbench ${W2_SECS}s, $W2_CLIENTS clients"
-  acct_mark
+  acct_mark window
   t0=$(now)
   timeout -k 5 $((W2_SECS + 60)) "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$SRC_PORT" -U postgres \
       -c "$W2_CLIENTS" -j "$W2_CLIENTS" -T "$W2_SECS" -D prefill="$W2_PREFILL" -f "$RUN_DIR/w2.sql" $DB \
@@ -534,7 +542,7 @@ wl_w3() {   # initial copy of a W3_ROWS-row table that exists before replication
   fill $t 1 "$W3_ROWS"
   src -c "VACUUM ANALYZE $t" -c "CHECKPOINT"
   setup_gap
-  acct_mark
+  acct_mark window
   t0=$(now)
   setup $t
   wait_for "$W3_TIMEOUT" "$t initial copy" "${REP}_caught_up" $t || die "timeout_copy_${W3_TIMEOUT}s"
@@ -585,7 +593,7 @@ EOF
   done
   c0=$("${REP}_mm_conflicts")
   log "w4 $mode: pgbench ${W4_SECS}s on both nodes, $W4_CLIENTS client(s) each"
-  acct_mark
+  acct_mark window
   t0=$(now)
   timeout -k 5 $((W4_SECS + 60)) "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$SRC_PORT" -U postgres \
       -c "$W4_CLIENTS" -j "$W4_CLIENTS" -T "$W4_SECS" -f "$RUN_DIR/w4_src.sql" $DB >"$RUN_DIR/pgbench_w4_src.log" 2>&1 & pa=$!

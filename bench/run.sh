@@ -20,7 +20,7 @@
 # bench/results/YYYY-MM-DD.md (or YYYY-MM-DD-quick.md) with the table, the raw RESULT
 # lines and the machine.  Progress on stderr; per-run logs under $LOGDIR.
 #
-# Environment: QUIET_BUSY [25] / QUIET_WAIT [60] (see above), RUN_LIMIT [900 s per
+# Environment: QUIET_BUSY [25] / QUIET_WAIT [60] (see above), RUN_LIMIT [1500 s per
 # anchors.sh run], LOGDIR [/tmp/ibex-bench-logs.XXXXXX], IBEX_DLL (use this Ibex.Cli.dll
 # instead of building), IBEX_BUILD_FROM [head|worktree] (see build-ibex.sh), KEEP=1
 # (keep run directories), RESULTS_FILE (write the results here instead).  Sizes can be
@@ -92,7 +92,7 @@ workloads_for() {   # anchors.sh workload list for one system
   case $s in none) out=(); [ -n "${WANT[W2]:-}" ] && out=(w2) ;; esac
   echo "${out[*]}"; }
 
-RUN_LIMIT=${RUN_LIMIT:-900}
+RUN_LIMIT=${RUN_LIMIT:-1500}
 QUIET_BUSY=${QUIET_BUSY:-25}
 QUIET_WAIT=${QUIET_WAIT:-60}
 [ $QUICK = 1 ] && QUIET_WAIT=${QUIET_WAIT_QUICK:-5}   # a smoke check does not wait for a quiet machine
