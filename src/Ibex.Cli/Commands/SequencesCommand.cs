@@ -36,6 +36,20 @@ public static class SequencesCommand
             return 0;
         });
         sequences.Subcommands.Add(interleave);
+
+        var syncArg = new Argument<string>("sync");
+        var copy = new Command("sync", "Copy the values of sequences owned by a sync's tables from its source to every target now (never backwards)") { syncArg };
+        copy.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var record = await new SyncStore(control).GetAsync(parse.GetValue(syncArg)!, ct).ConfigureAwait(false);
+            var nodes = (await new NodeStore(control).ListAsync(ct).ConfigureAwait(false)).ToDictionary(n => n.Name);
+            var moved = await SequenceSyncer.SyncAsync(record, nodes, ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{record.Name}': {moved} target sequence(s) moved forward").ConfigureAwait(false);
+            return 0;
+        });
+        sequences.Subcommands.Add(copy);
         return sequences;
     }
 }

@@ -21,6 +21,9 @@ public static class SyncCommands
         sync.Subcommands.Add(SetEnabled(context, "resume", true));
         sync.Subcommands.Add(Remove(context));
         sync.Subcommands.Add(SetConflict(context));
+        sync.Subcommands.Add(SyncTableCommands.AddTable(context));
+        sync.Subcommands.Add(SyncTableCommands.RemoveTable(context));
+        sync.Subcommands.Add(SyncKickCommand.Build(context));
         return sync;
     }
 

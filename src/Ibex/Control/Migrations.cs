@@ -119,6 +119,19 @@ public static class Migrations
             );
             CREATE INDEX conflict_sync_at ON ibex.conflict (sync, at);
             """),
+        (3, "kicks", """
+            CREATE TABLE ibex.kick (
+                id bigserial PRIMARY KEY,
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                requested_at timestamptz NOT NULL DEFAULT now(),
+                started_at timestamptz,
+                finished_at timestamptz,
+                status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+                rows bigint,
+                message text
+            );
+            CREATE INDEX kick_sync_status ON ibex.kick (sync, status);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

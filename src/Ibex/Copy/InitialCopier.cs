@@ -70,7 +70,6 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         var table = task.Table;
         var columns = task.Columns?.ToList() ?? [.. table.WritableColumns.Select(c => c.Name)];
         var binary = table.WritableColumns.Where(c => columns.Contains(c.Name)).All(c => c.BinarySafe);
-        var format = binary ? " (FORMAT binary)" : "";
         await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, $"SET TRANSACTION SNAPSHOT {Sql.Ident.Literal(snapshot)}", cancellationToken).ConfigureAwait(false);
@@ -95,10 +94,8 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                         throw new IbexException($"target '{d.Node}': table {d.Table.Display} is no longer empty, so --copy auto will not copy into it; empty it, or remove and re-add the sync with --copy always or never");
                 }
             }
-            var selectSql = $"COPY (SELECT {Sql.Ident.QuoteList(columns)} FROM {table.Name.Quoted}{(task.Where is null ? "" : $" WHERE ({task.Where})")}) TO STDOUT{format}";
-            var bytes = binary
-                ? await CopyBinaryAsync(src, selectSql, dests, columns, format, task, cancellationToken).ConfigureAwait(false)
-                : await CopyTextAsync(src, selectSql, dests, columns, task, cancellationToken).ConfigureAwait(false);
+            var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, [.. dests.Select(d => (d.Conn, d.Dest.Table))],
+                total => ReportAsync(task, dests, total), cancellationToken).ConfigureAwait(false);
             foreach (var (d, conn) in dests)
             {
                 if (Origins?.ContainsKey(d.Node) == true)
@@ -120,69 +117,12 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         }
     }
 
-    async Task<long> CopyBinaryAsync(NpgsqlConnection src, string selectSql, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, List<string> columns, string format, CopyTask task, CancellationToken cancellationToken)
+    async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total)
     {
-        var writers = new List<Stream>();
-        try
-        {
-            foreach (var (d, conn) in dests)
-                writers.Add(await conn.BeginRawBinaryCopyAsync($"COPY {d.Table.Quoted} ({Sql.Ident.QuoteList(columns)}) FROM STDIN{format}", cancellationToken).ConfigureAwait(false));
-            await using var reader = await src.BeginRawBinaryCopyAsync(selectSql, cancellationToken).ConfigureAwait(false);
-            var buffer = new byte[1 << 17];
-            long total = 0;
-            var lastReport = Environment.TickCount64;
-            int n;
-            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                foreach (var w in writers)
-                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                total += n;
-                lastReport = await ReportAsync(task, dests, total, lastReport).ConfigureAwait(false);
-            }
-            return total;
-        }
-        finally
-        {
-            foreach (var w in writers)
-                await w.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    async Task<long> CopyTextAsync(NpgsqlConnection src, string selectSql, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, List<string> columns, CopyTask task, CancellationToken cancellationToken)
-    {
-        var writers = new List<TextWriter>();
-        try
-        {
-            foreach (var (d, conn) in dests)
-                writers.Add(await conn.BeginTextImportAsync($"COPY {d.Table.Quoted} ({Sql.Ident.QuoteList(columns)}) FROM STDIN", cancellationToken).ConfigureAwait(false));
-            using var reader = await src.BeginTextExportAsync(selectSql, cancellationToken).ConfigureAwait(false);
-            var buffer = new char[1 << 16];
-            long total = 0;
-            var lastReport = Environment.TickCount64;
-            int n;
-            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                foreach (var w in writers)
-                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                total += n;
-                lastReport = await ReportAsync(task, dests, total, lastReport).ConfigureAwait(false);
-            }
-            return total;
-        }
-        finally
-        {
-            foreach (var w in writers)
-                await w.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    async Task<long> ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total, long lastReport)
-    {
-        if (Progress is null || Environment.TickCount64 - lastReport < 1000)
-            return lastReport;
+        if (Progress is null)
+            return;
         foreach (var (d, _) in dests)
             await Progress(task, d, total).ConfigureAwait(false);
-        return Environment.TickCount64;
     }
 
     static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken cancellationToken)

@@ -55,6 +55,9 @@ public sealed class SourcePipeline
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
+    /// <summary>Set by the retention guard while a slot of this source holds back too much WAL: every link reports it.</summary>
+    public string? RetentionError { get; set; }
+
     long _restarts;
 
     /// <summary>How many times this pipeline restarted after a failure (source down, stream ended), since the daemon started.</summary>
@@ -377,7 +380,8 @@ public sealed class SourcePipeline
         await RefreshSourceLsnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await PublishSnapshotsAsync(Links.Select(l => (l, l.State, l.Error)), reader, cancellationToken).ConfigureAwait(false);
+            var retention = RetentionError;
+            await PublishSnapshotsAsync(Links.Select(l => retention is null ? (l, l.State, l.Error) : (l, "error", (string?)retention)), reader, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException)
         {

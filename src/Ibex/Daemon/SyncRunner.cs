@@ -8,7 +8,8 @@ namespace Ibex.Daemon;
 
 /// <summary>
 /// Runs one sync: holds its advisory lock in the control database (so two daemons never run the same sync; a second
-/// daemon waits as a standby), then runs one <see cref="SourcePipeline"/> per source.
+/// daemon waits as a standby), then runs one <see cref="SourcePipeline"/> per source (continuously, or on kicks in kick
+/// mode), and beside them the kick and schedule runner, the WAL-retention guard and, for multi-master, the coordinator.
 /// </summary>
 public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, DaemonOptions options, ILoggerFactory loggers)
 {
@@ -48,28 +49,7 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
                     await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                _log.LogInformation("sync {Sync}: running {Sources} source(s), {Links} link(s)", Sync.Name, Sync.Sources.Count(), Sync.Links.Count);
-                var mm = Sync.Sources.Count() > 1
-                    ? new MultiMasterCoordinator(Sync, nodes, control, loggers.CreateLogger("Ibex.Conflicts"))
-                    {
-                        HeartbeatInterval = options.Heartbeat,
-                        TombstoneMargin = options.TombstoneMargin,
-                        PurgeInterval = options.TombstonePurgeInterval,
-                    }
-                    : null;
-                Coordinator = mm;
-                Pipelines = [.. Sync.Sources.Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm))];
-                using var mmCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var mmTask = mm?.RunAsync(mmCts.Token) ?? Task.CompletedTask;
-                try
-                {
-                    await Task.WhenAll(Pipelines.Select(p => p.RunAsync(cancellationToken))).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await mmCts.CancelAsync().ConfigureAwait(false);
-                    await mmTask.ConfigureAwait(false);
-                }
+                await RunOwnedAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -86,6 +66,55 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
                 Owned = false;
                 if (lockConn is not null)
                     await lockConn.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task RunOwnedAsync(CancellationToken cancellationToken)
+    {
+        var mode = Sync.Options.KickMode ? "kick mode" : "streaming";
+        _log.LogInformation("sync {Sync}: running {Sources} source(s), {Links} link(s), {Mode}", Sync.Name, Sync.Sources.Count(), Sync.Links.Count, mode);
+        var mm = Sync.Sources.Count() > 1
+            ? new MultiMasterCoordinator(Sync, nodes, control, loggers.CreateLogger("Ibex.Conflicts"))
+            {
+                HeartbeatInterval = options.Heartbeat,
+                TombstoneMargin = options.TombstoneMargin,
+                PurgeInterval = options.TombstonePurgeInterval,
+            }
+            : null;
+        Coordinator = mm;
+        // Sources without a slot (a sync with only fullcopy targets) have no stream.
+        Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm))];
+        var hosts = Pipelines.Select(p => new PipelineHost(p)).ToList();
+        using var jobsCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var jobs = new List<Task>
+        {
+            new KickRunner(Sync, nodes, hosts, control, _log).RunAsync(jobsCts.Token),
+            new RetentionGuard(Sync, nodes, hosts, control, _log).RunAsync(jobsCts.Token),
+        };
+        if (mm is not null)
+            jobs.Add(mm.RunAsync(jobsCts.Token));
+        if (!Sync.Options.KickMode)
+            foreach (var host in hosts)
+                host.Start(cancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await jobsCts.CancelAsync().ConfigureAwait(false);
+            foreach (var host in hosts)
+                await host.StopAsync().ConfigureAwait(false);
+            foreach (var job in jobs)
+            {
+                try
+                {
+                    await job.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
         }
     }

@@ -95,7 +95,9 @@ public sealed class StatusReader(ControlDatabase control)
         foreach (var s in new[] { "error", "down", "stale", "not started", "copying", "connecting", "starting" })
             if (links.Any(l => l.State == s))
                 return s;
-        return links.Count > 0 && links.All(l => l.State == "streaming") ? "streaming" : links.FirstOrDefault()?.State ?? "empty";
+        if (links.Count > 0 && links.All(l => l.State is "streaming" or "idle"))
+            return links.Any(l => l.State == "streaming") ? "streaming" : "idle";
+        return links.FirstOrDefault()?.State ?? "empty";
     }
 
     static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

@@ -37,7 +37,7 @@ public sealed class SyncWaiter(ControlDatabase control)
         {
             var behind = new List<Remaining>();
             var status = (await new StatusReader(control).ReadAsync(syncName, cancellationToken).ConfigureAwait(false)).Single();
-            foreach (var link in status.Links)
+            foreach (var link in status.Links.Where(l => sync.Streams(l.Target)))
             {
                 var goal = goals[link.Source];
                 var pos = link.PositionLsn is null ? default : NpgsqlLogSequenceNumber.Parse(link.PositionLsn);

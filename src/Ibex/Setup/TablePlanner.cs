@@ -49,7 +49,7 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
             if (cols is not null)
                 CheckColumns(plan, t, cols);
             if (filter is not null)
-                await CheckFilterAsync(plan, t, filter, cols, cancellationToken).ConfigureAwait(false);
+                await CheckFilterAsync(plan, connections[first], t, filter, cols, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var other in connections.Keys.Where(n => n != first))
@@ -97,11 +97,11 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
 
     // PostgreSQL evaluates a row filter on old rows too (an UPDATE can move a row out of it), so every column the filter
     // reads must be in the replica identity; otherwise the table needs REPLICA IDENTITY FULL.
-    async Task CheckFilterAsync(TablePlan plan, TableInfo t, string filter, IReadOnlyList<string>? cols, CancellationToken cancellationToken)
+    static async Task CheckFilterAsync(TablePlan plan, NpgsqlConnection source, TableInfo t, string filter, IReadOnlyList<string>? cols, CancellationToken cancellationToken)
     {
         try
         {
-            await using var cmd = new NpgsqlCommand($"SELECT 1 FROM {t.Name.Quoted} WHERE ({filter}) LIMIT 0", connections.Values.First());
+            await using var cmd = new NpgsqlCommand($"SELECT 1 FROM {t.Name.Quoted} WHERE ({filter}) LIMIT 0", source);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e)

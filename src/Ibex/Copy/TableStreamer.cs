@@ -1,0 +1,90 @@
+using Ibex.Sql;
+using Npgsql;
+
+namespace Ibex.Copy;
+
+/// <summary>
+/// Streams one table's rows from a source session into COPY on one or more target sessions: <c>COPY (SELECT …) TO
+/// STDOUT</c> piped straight into <c>COPY … FROM STDIN</c>, in binary when every column's binary form is portable
+/// (holds no type OIDs), else in text. Nothing is parsed on the way.
+/// </summary>
+public static class TableStreamer
+{
+    /// <summary>Copies and returns the bytes moved; <paramref name="progress"/> is called about once a second.</summary>
+    public static async Task<long> CopyAsync(NpgsqlConnection source, QualifiedName table, IReadOnlyList<string> columns, string? where, bool binary,
+        IReadOnlyList<(NpgsqlConnection Conn, QualifiedName Table)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var format = binary ? " (FORMAT binary)" : "";
+        var select = $"COPY (SELECT {Ident.QuoteList(columns)} FROM {table.Quoted}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
+        var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}) FROM STDIN{format}")).ToList();
+        return binary
+            ? await CopyBinaryAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false)
+            : await CopyTextAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task<long> CopyBinaryAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
+    {
+        var writers = new List<Stream>();
+        try
+        {
+            foreach (var (conn, sql) in targets)
+                writers.Add(await conn.BeginRawBinaryCopyAsync(sql, cancellationToken).ConfigureAwait(false));
+            await using var reader = await src.BeginRawBinaryCopyAsync(select, cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[1 << 17];
+            long total = 0;
+            var lastReport = Environment.TickCount64;
+            int n;
+            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                foreach (var w in writers)
+                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                total += n;
+                lastReport = await ReportAsync(progress, total, lastReport).ConfigureAwait(false);
+            }
+            return total;
+        }
+        finally
+        {
+            // Disposing ends each COPY; a failure before the target's COMMIT leaves nothing behind.
+            foreach (var w in writers)
+                await w.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    static async Task<long> CopyTextAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
+    {
+        var writers = new List<TextWriter>();
+        try
+        {
+            foreach (var (conn, sql) in targets)
+                writers.Add(await conn.BeginTextImportAsync(sql, cancellationToken).ConfigureAwait(false));
+            using var reader = await src.BeginTextExportAsync(select, cancellationToken).ConfigureAwait(false);
+            var buffer = new char[1 << 16];
+            long total = 0;
+            var lastReport = Environment.TickCount64;
+            int n;
+            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                foreach (var w in writers)
+                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                total += n;
+                lastReport = await ReportAsync(progress, total, lastReport).ConfigureAwait(false);
+            }
+            return total;
+        }
+        finally
+        {
+            foreach (var w in writers)
+                await w.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    static async Task<long> ReportAsync(Func<long, Task>? progress, long total, long lastReport)
+    {
+        if (progress is null || Environment.TickCount64 - lastReport < 1000)
+            return lastReport;
+        await progress(total).ConfigureAwait(false);
+        return Environment.TickCount64;
+    }
+}
