@@ -4,7 +4,7 @@ namespace Ibex.Apply;
 public sealed record ApplyOptions
 {
     /// <summary>Memory a target's queue may hold before spilling to a temporary file.</summary>
-    public long QueueMemoryBytes { get; init; } = 32L << 20;
+    public long QueueMemoryBytes { get; init; } = 16L << 20;
 
     /// <summary>Folder for spill files.</summary>
     public string SpillDirectory { get; init; } = Path.GetTempPath();

@@ -325,12 +325,10 @@ public sealed class TargetApplier : IAsyncDisposable
         _batch.Add(cmd);
     }
 
+    readonly CopyText _copyText = new();
+
     async Task WriteCopyRowAsync(RelationPlan plan, RowImage row, CancellationToken cancellationToken)
-    {
-        var sb = new StringBuilder(row.ByteSize);
-        CopyText.AppendRow(sb, row, plan.AllColumns);
-        await _copy!.WriteAsync(sb, cancellationToken).ConfigureAwait(false);
-    }
+        => await _copy!.WriteAsync(_copyText.Encode(row, plan.AllColumns), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Ends a run of inserts: finishes its COPY, or queues the few rows as INSERT statements.</summary>
     async Task EndInsertRunAsync(CancellationToken cancellationToken)

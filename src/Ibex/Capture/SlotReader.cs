@@ -272,9 +272,11 @@ public sealed class SlotReader : IAsyncDisposable
         return new RelationInfo(r.RelationId, ++_relationVersion, new QualifiedName(r.Namespace, r.RelationName), names, types, full ? [] : keys, full);
     }
 
-    static async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
+    byte[] _scratch = new byte[4096];
+
+    async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
     {
-        var builder = new RowImageBuilder(tuple.NumColumns);
+        var builder = new RowImageBuilder(tuple.NumColumns, _scratch);
         await foreach (var value in tuple.ConfigureAwait(false))
         {
             switch (value.Kind)
@@ -292,6 +294,9 @@ public sealed class SlotReader : IAsyncDisposable
                     break;
             }
         }
+        // Keep a grown buffer for the next rows, but not a huge one a single large value needed.
+        if (builder.Scratch.Length <= 1 << 20)
+            _scratch = builder.Scratch;
         return builder.Build();
     }
 

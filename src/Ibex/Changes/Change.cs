@@ -8,5 +8,5 @@ namespace Ibex.Changes;
 public sealed record Change(ChangeKind Kind, RelationInfo Relation, RowImage? OldRow, RowImage? NewRow, IReadOnlyList<RelationInfo>? Truncated = null, bool Cascade = false, bool RestartIdentity = false)
 {
     /// <summary>Approximate memory held by this change.</summary>
-    public int ByteSize => 64 + (OldRow?.ByteSize ?? 0) + (NewRow?.ByteSize ?? 0);
+    public int ByteSize => 104 + (OldRow?.ByteSize ?? 0) + (NewRow?.ByteSize ?? 0);
 }

@@ -28,8 +28,8 @@ public sealed class RowImage
 
     public int Count => _lengths.Length;
 
-    /// <summary>Bytes of the whole row, used for memory accounting.</summary>
-    public int ByteSize => _data.Length + (_lengths.Length * 8) + 48;
+    /// <summary>Memory the row holds, object headers included (three arrays and the row object), for the queue budget.</summary>
+    public int ByteSize => _data.Length + (_lengths.Length * 8) + 112;
 
     public bool IsNull(int i) => _lengths[i] == Null;
 

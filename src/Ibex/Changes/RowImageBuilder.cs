@@ -10,11 +10,21 @@ public sealed class RowImageBuilder
     int _count;
 
     public RowImageBuilder(int columns, int expectedBytes = 64)
+        : this(columns, new byte[Math.Max(expectedBytes, 16)])
     {
+    }
+
+    /// <summary>Builds into <paramref name="scratch"/> (reused across rows by the caller); <see cref="Build"/> copies out exactly what was used.</summary>
+    public RowImageBuilder(int columns, byte[] scratch)
+    {
+        ArgumentNullException.ThrowIfNull(scratch);
         _offsets = new int[columns];
         _lengths = new int[columns];
-        _data = new byte[Math.Max(expectedBytes, 16)];
+        _data = scratch;
     }
+
+    /// <summary>The buffer written into (grown when needed): hand it to the next builder to reuse it.</summary>
+    public byte[] Scratch => _data;
 
     public void AddNull() => _lengths[_count++] = RowImage.Null;
 
@@ -38,8 +48,7 @@ public sealed class RowImageBuilder
     {
         if (_count != _lengths.Length)
             throw new InvalidOperationException($"row has {_count} of {_lengths.Length} columns");
-        var data = _used == _data.Length ? _data : _data.AsSpan(0, _used).ToArray();
-        return new RowImage(data, _offsets, _lengths);
+        return new RowImage(_data.AsSpan(0, _used).ToArray(), _offsets, _lengths);
     }
 
     void Ensure(int extra)

@@ -111,7 +111,7 @@ public class RecoveryTests(SharedClusters clusters)
         await s.AddNodesAsync();
         (await s.Ibex("sync", "add", "huge", "--tables", "huge", "--source", "src", "--target", "dst", "--copy", "never")).ShouldSucceed();
         var log = new StringBuilder();
-        await using var daemon = DaemonProcess.Start(s.ControlDsn, log, "--queue-memory-mb", "32");
+        await using var daemon = DaemonProcess.Start(s.ControlDsn, log);
         await s.WaitAsync("huge");
         await s.ExecAsync("src", "INSERT INTO huge SELECT g, g % 1000, md5(g::text) || md5((g * 2)::text) FROM generate_series(1, 2000000) g");
         long peak = 0;
