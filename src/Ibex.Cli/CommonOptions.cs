@@ -13,6 +13,13 @@ public static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>A file of <c>key = value</c> lines giving option values (also IBEX_CONFIG); see <see cref="Configuration.OptionSources"/>.</summary>
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "Read option values from this file (key = value lines, e.g. queue-memory-mb = 32); defaults to $IBEX_CONFIG. Precedence: command line, IBEX_* environment variables, this file",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
         Description = "Log more detail to stderr",

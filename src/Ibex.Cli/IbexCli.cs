@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ibex.Cli.Commands;
+using Ibex.Cli.Configuration;
 using Npgsql;
 
 namespace Ibex.Cli;
@@ -15,6 +16,7 @@ public static class IbexCli
         var root = new RootCommand("Ibex: multi-master and primary-to-replica replication for PostgreSQL, built on logical decoding.");
         root.Options.Add(CommonOptions.Control);
         root.Options.Add(CommonOptions.Verbose);
+        root.Options.Add(CommonOptions.Config);
         foreach (var command in new[]
                  {
                      InitCommand.Build(context),
@@ -40,6 +42,19 @@ public static class IbexCli
         ArgumentNullException.ThrowIfNull(context);
         var root = Build(context);
         var parse = root.Parse(args);
+        try
+        {
+            parse = OptionSources.Complete(root, args, parse, context.Environment);
+        }
+        catch (IbexException e) when (CheckCommand.Owns(parse))
+        {
+            return await CheckCommand.ReportUnknownAsync(e.Message, context).ConfigureAwait(false);
+        }
+        catch (IbexException e)
+        {
+            await context.Error.WriteLineAsync("ibex: " + OneLine(e.Message)).ConfigureAwait(false);
+            return e.ExitCode;
+        }
         if (parse.Errors.Count > 0 && CheckCommand.Owns(parse))
             return await CheckCommand.ReportUsageErrorAsync(parse, context).ConfigureAwait(false);
         try

@@ -71,6 +71,15 @@ public static class CheckCommand
         return result.ExitCode;
     }
 
+    /// <summary>Prints a failure that happened before the check could run (e.g. a bad config file) as an UNKNOWN line; returns 3.</summary>
+    public static async Task<int> ReportUnknownAsync(string message, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var result = CheckResult.Unknown(message);
+        await context.Output.WriteLineAsync(result.Line).ConfigureAwait(false);
+        return result.ExitCode;
+    }
+
     static double? Count(string text) => long.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
     static Threshold Pair(ParseResult parse, Option<string?> warning, Option<string?> critical, Func<string, double?> read, string what)

@@ -33,7 +33,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     public static DaemonProcess Start(string controlDsn, StringBuilder? sharedLog = null, params string[] extraArgs)
+        => Start(new Dictionary<string, string?> { ["IBEX_CONTROL"] = controlDsn }, sharedLog, extraArgs);
+
+    /// <summary>Starts <c>ibex run</c> with these environment variables set (a null value removes one).</summary>
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string?> environment, StringBuilder? sharedLog = null, params string[] extraArgs)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var cli = Path.Combine(AppContext.BaseDirectory, "Ibex.Cli.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -45,7 +50,13 @@ public sealed class DaemonProcess : IAsyncDisposable
         psi.ArgumentList.Add("run");
         foreach (var a in extraArgs)
             psi.ArgumentList.Add(a);
-        psi.Environment["IBEX_CONTROL"] = controlDsn;
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                psi.Environment.Remove(name);
+            else
+                psi.Environment[name] = value;
+        }
         psi.Environment["DOTNET_gcServer"] = "0";
         var log = sharedLog ?? new StringBuilder();
         var p = Process.Start(psi)!;
