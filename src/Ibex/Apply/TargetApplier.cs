@@ -141,9 +141,13 @@ public sealed class TargetApplier : IAsyncDisposable
             {
                 if (!Queue.TryDequeue(out var item))
                 {
-                    // Nothing more right now: send what is pending, then wait.
-                    if (!_inTxn || _batch.Count > 0)
+                    // Nothing more right now: send what is pending, then wait. Inside a transaction only the finished
+                    // transactions go: the rest of this one is on its way (pgoutput sends a transaction in one burst),
+                    // and sending a lone BEGIN or a few statements would cost a round trip each.
+                    if (!_inTxn)
                         await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    else if (_committedInBatch.Count > 0)
+                        await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
                     item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await HandleAsync(item!, cancellationToken).ConfigureAwait(false);
@@ -221,6 +225,7 @@ public sealed class TargetApplier : IAsyncDisposable
                 setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 _batch.Add(setup);
                 _batch.Add(new NpgsqlBatchCommand("COMMIT"));
+                _finishedStatements = _batch.Count;
                 _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, _txnCounts, _txnConflicts));
                 if (_batch.Count >= _options.MaxBatchStatements)
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -348,57 +353,19 @@ public sealed class TargetApplier : IAsyncDisposable
         _insertRunPlan = null;
     }
 
+    /// <summary>Sends everything that can go now: all of the batch, and a finished insert run outside a transaction.</summary>
     async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_copy is not null || _insertRun.Count > 0)
+        if (_copy is not null)
         {
             if (_inTxn)
-                return; // an insert run is still going; it ends with the next other change or the commit
+                return; // a COPY is still going; it ends with the next other change or the commit
             await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_batch.Count == 0)
-        {
-            if (_deferredMarker != default && !_inTxn)
-            {
-                Advance(_deferredMarker);
-                _deferredMarker = default;
-            }
-            return;
-        }
-        await using var batch = new NpgsqlBatch(Conn);
-        foreach (var c in _batch)
-            batch.BatchCommands.Add(c);
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException e)
-        {
-            await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
-            throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
-        }
-        foreach (var (index, kind) in _rowChecks)
-            if (batch.BatchCommands[index].RecordsAffected == 0)
-            {
-                Counters.AddMissingRows(1);
-                _log.LogWarning("target {Target}: {Kind} found no row ({Sql})", _targetName, kind, batch.BatchCommands[index].CommandText);
-            }
-        _rowChecks.Clear();
-        _batch.Clear();
-        foreach (var (end, ts, counts, conflicts) in _committedInBatch)
-        {
-            Counters.Add(counts);
-            Advance(end);
-            LastCommitTimestamp = ts;
-            LastAppliedAt = DateTime.UtcNow;
-            if (_mm is not null)
-            {
-                if (conflicts.Count > 0)
-                    _mm.Coordinator.Log.Add(conflicts);
-                _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
-            }
-        }
-        _committedInBatch.Clear();
+        else if (_insertRun.Count > 0 && !_inTxn)
+            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        // Rows of an insert run still being collected stay aside: they come after everything in the batch.
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
         if (!_inTxn)
         {
             Interlocked.Exchange(ref _currentCommitTicks, 0);
@@ -413,6 +380,62 @@ public sealed class TargetApplier : IAsyncDisposable
                 _deferredHeartbeat = null;
             }
         }
+    }
+
+    // Statements of the batch up to the end of its last finished transaction.
+    int _finishedStatements;
+
+    /// <summary>
+    /// Sends the first <paramref name="count"/> statements of the batch in one round trip (which must include every
+    /// finished transaction in it) and keeps the rest, the beginning of the transaction being read, for later.
+    /// </summary>
+    async Task SendAsync(int count, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+            return;
+        await using var batch = new NpgsqlBatch(Conn);
+        for (var i = 0; i < count; i++)
+            batch.BatchCommands.Add(_batch[i]);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
+            throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
+        }
+        var kept = 0;
+        foreach (var (index, kind) in _rowChecks)
+        {
+            if (index >= count)
+            {
+                _rowChecks[kept++] = (index - count, kind);
+                continue;
+            }
+            if (batch.BatchCommands[index].RecordsAffected == 0)
+            {
+                Counters.AddMissingRows(1);
+                _log.LogWarning("target {Target}: {Kind} found no row ({Sql})", _targetName, kind, batch.BatchCommands[index].CommandText);
+            }
+        }
+        _rowChecks.RemoveRange(kept, _rowChecks.Count - kept);
+        _batch.RemoveRange(0, count);
+        _finishedStatements = Math.Max(0, _finishedStatements - count);
+        foreach (var (end, ts, counts, conflicts) in _committedInBatch)
+        {
+            Counters.Add(counts);
+            Advance(end);
+            LastCommitTimestamp = ts;
+            LastAppliedAt = DateTime.UtcNow;
+            if (_mm is not null)
+            {
+                if (conflicts.Count > 0)
+                    _mm.Coordinator.Log.Add(conflicts);
+                _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
+            }
+        }
+        _committedInBatch.Clear();
     }
 
     // After an error the session may sit in an aborted transaction; some transactions of the batch may already be
@@ -430,6 +453,7 @@ public sealed class TargetApplier : IAsyncDisposable
             _log.LogDebug(e, "recovery after apply error on {Target}", _targetName);
         }
         _batch.Clear();
+        _finishedStatements = 0;
         _rowChecks.Clear();
         _committedInBatch.Clear();
         _mmPending.Clear();
