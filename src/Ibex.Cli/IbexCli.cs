@@ -30,6 +30,7 @@ public static class IbexCli
                      CompareCommand.Build(context),
                      CheckCommand.Build(context),
                      SchemaCommands.Build(context),
+                     ImportCommand.Build(context),
                      DemoCommand.Build(context),
                  })
             root.Subcommands.Add(command);
