@@ -406,8 +406,9 @@ public sealed class TargetApplier : IAsyncDisposable
             throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
         }
         var kept = 0;
-        foreach (var (index, kind) in _rowChecks)
+        for (var i = 0; i < _rowChecks.Count; i++)
         {
+            var (index, kind) = _rowChecks[i];
             if (index >= count)
             {
                 _rowChecks[kept++] = (index - count, kind);

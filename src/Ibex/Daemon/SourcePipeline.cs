@@ -261,8 +261,12 @@ public sealed class SourcePipeline
         {
             return;
         }
-        catch (ApplyException e)
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Anything else is a bug, but it must not leave the link silently stopped: it is retried like a failure.
+            var e = error as ApplyException ?? new ApplyException($"target '{link.Link.Target}': internal error: {error.GetType().Name}: {error.Message}", true, error);
+            if (error is not ApplyException)
+                _log.LogError(error, "sync {Sync}: applier for {Target} failed", _sync.Name, link.Link.Target);
             var old = link.Fail(e);
             await FailAsync(link, e).ConfigureAwait(false);
             if (old is not null)

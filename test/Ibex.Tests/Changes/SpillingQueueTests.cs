@@ -12,6 +12,25 @@ public class SpillingQueueTests
     static ChangeItem Insert(int i) => new(new Change(ChangeKind.Insert, Rel, null, RowImage.FromText([i.ToString(System.Globalization.CultureInfo.InvariantCulture), i % 10 == 0 ? null : new string('x', 1000)])));
 
     [Fact]
+    public async Task The_consumer_sees_a_transaction_at_its_commit_or_in_groups_while_it_is_long()
+    {
+        await using var q = new SpillingQueue(memoryBudgetBytes: 1 << 20);
+        var ct = TestContext.Current.CancellationToken;
+        await q.EnqueueAsync(new BeginItem(new NpgsqlLogSequenceNumber(100), DateTime.UtcNow, 7, null), ct);
+        await q.EnqueueAsync(Insert(1), ct);
+        q.TryDequeue(out _).ShouldBeFalse();
+        await q.EnqueueAsync(new CommitItem(new NpgsqlLogSequenceNumber(100), new NpgsqlLogSequenceNumber(200), DateTime.UnixEpoch), ct);
+        for (var n = 0; n < 3; n++)
+            q.TryDequeue(out _).ShouldBeTrue();
+        q.TryDequeue(out _).ShouldBeFalse();
+        for (var i = 0; i < SpillingQueue.PublishEvery; i++)
+            await q.EnqueueAsync(Insert(i), ct);
+        for (var i = 0; i < SpillingQueue.PublishEvery; i++)
+            q.TryDequeue(out _).ShouldBeTrue();
+        q.TryDequeue(out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Items_past_the_budget_go_to_disk_and_come_back_in_order()
     {
         await using var q = new SpillingQueue(memoryBudgetBytes: 20_000);
