@@ -63,42 +63,48 @@ public sealed class SpillingQueue : IAsyncDisposable
     public async ValueTask EnqueueAsync(StreamItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        int publish;
         while (true)
         {
             lock (_lock)
             {
                 var size = item.ByteSize;
+                var stored = false;
                 if (_spill is null && (_memoryBytes + size <= _memoryBudget || _memory.Count == 0))
                 {
                     _memory.Enqueue(item);
                     _memoryBytes += size;
-                    break;
+                    stored = true;
                 }
-                if (_spill is null || _spill.WrittenBytes < _spillCap)
+                else if (_spill is null || _spill.WrittenBytes < _spillCap)
                 {
                     _spill ??= new SpillFile(_spillDirectory);
                     _spill.Write(item, RelationRef);
                     SpilledItemsTotal++;
+                    stored = true;
+                }
+                if (stored)
+                {
+                    // The consumer is woken per transaction (and every so many items of a long one), not per item: a
+                    // wake-up costs a thread switch, and the rest of a transaction follows its first change at once.
+                    _unpublished++;
+                    publish = item is CommitItem or MarkerItem || _unpublished >= PublishEvery ? _unpublished : 0;
+                    if (publish > 0)
+                        _unpublished = 0;
                     break;
                 }
                 _waitingForRoom = true;
             }
             await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        // The consumer is woken per transaction (and every so many items of a long one), not per item: a wake-up
-        // costs a thread switch, and the rest of a transaction follows its first change within microseconds.
-        _unpublished++;
-        if (item is CommitItem or MarkerItem || _unpublished >= PublishEvery)
-        {
-            _items.Release(_unpublished);
-            _unpublished = 0;
-        }
+        if (publish > 0)
+            _items.Release(publish);
     }
 
     /// <summary>Items of an unfinished transaction are handed to the consumer in groups of this many.</summary>
     public const int PublishEvery = 64;
 
-    // Enqueued items the consumer has not been told about yet (only the producer touches this).
+    // Enqueued items the consumer has not been told about yet (under the lock: the status loop also enqueues markers).
     int _unpublished;
 
     /// <summary>Waits for the next item.</summary>

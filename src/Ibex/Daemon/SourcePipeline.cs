@@ -160,13 +160,14 @@ public sealed class SourcePipeline
                 tasks.Add(RunApplierAsync(link, restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
             tasks.Add(readerTask);
-            tasks.Add(StatusLoopAsync(reader, token));
-            var first = await Task.WhenAny(readerTask, restart.Task).ConfigureAwait(false);
+            var statusTask = StatusLoopAsync(reader, token);
+            tasks.Add(statusTask);
+            var first = await Task.WhenAny(readerTask, restart.Task, statusTask).ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             await WhenAllQuietly(tasks).ConfigureAwait(false);
             await PublishAsync(reader, CancellationToken.None).ConfigureAwait(false);
-            if (first == readerTask && readerTask.IsFaulted)
-                await readerTask.ConfigureAwait(false);
+            if (first != restart.Task && first.IsFaulted)
+                await first.ConfigureAwait(false); // the reader, or the status loop that acknowledges the slot, failed: restart
             if (first == readerTask && !cancellationToken.IsCancellationRequested)
                 throw new IbexException($"source '{_source}': the replication stream ended unexpectedly");
             _backoff.Reset();
@@ -363,7 +364,18 @@ public sealed class SourcePipeline
                 // Multi-master: save what the source had seen at the acknowledged position before acknowledging it,
                 // so a restarted reader begins with the right view (and conflicts are detected as before).
                 if (_mm is not null && ack > _lastAck && reader.SeenAt(ack) is { } seen)
-                    await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
+                    {
+                        // Control database away: keep applying, acknowledge nothing new until the view is saved.
+                        _log.LogWarning("sync {Sync} source {Source}: cannot save the reader's position yet: {Error}", _sync.Name, _source, Errors.Describe(e));
+                        continue;
+                    }
+                }
                 if (ack != default)
                     reader.Acknowledge(ack);
                 _lastAck = ack > _lastAck ? ack : _lastAck;
