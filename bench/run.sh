@@ -207,7 +207,7 @@ echo "$TABLE"
 mkdir -p "$HERE/results"
 if [ -n "${RESULTS_FILE:-}" ]; then out=$RESULTS_FILE
 else
-  base="$HERE/results/$(date -u +%F)$([ $QUICK = 1 ] && echo -quick)"
+  base="$HERE/results/$(date -u +%F)$([ $QUICK = 1 ] && echo -quick || true)"
   out="$base.md"; n=2
   if [ $QUICK = 0 ]; then while [ -e "$out" ]; do out="$base-$n.md"; n=$((n + 1)); done; fi
 fi
