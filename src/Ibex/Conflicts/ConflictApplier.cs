@@ -231,7 +231,7 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
         var effective = strategy;
         if (strategy.Kind == StrategyKind.Abort)
         {
-            if (!link.IsOperatorResolved(w.Change.Relation.Name, w.Key, begin.CommitLsn))
+            if (!link.IsOperatorResolved(w.Change.Relation.Name, w.Key, begin.CommitLsn, begin.CommitTimestamp))
                 throw new ConflictAbortException(Record(kind, strategy, w, local, remote, begin, "aborted"));
             effective = ConflictStrategy.Latest; // resumed by an operator: the newest version wins, on every node alike
         }

@@ -27,6 +27,7 @@ public sealed class MultiMasterCoordinator
     readonly ConcurrentDictionary<string, long> _recorded = new();
     readonly ConcurrentDictionary<(string Source, string Target), long> _watermarks = new();
     HashSet<(QualifiedName, string, NpgsqlLogSequenceNumber)> _resolved = [];
+    Dictionary<(QualifiedName, string), DateTime> _resolvedKeys = [];
 
     public MultiMasterCoordinator(SyncRecord sync, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ILogger log)
     {
@@ -134,24 +135,40 @@ public sealed class MultiMasterCoordinator
     public void ReportWatermark(string source, string target, DateTime at)
         => _watermarks.AddOrUpdate((source, target), at.Ticks, (_, old) => Math.Max(old, at.Ticks));
 
-    public bool IsOperatorResolved(QualifiedName table, string keyJson, NpgsqlLogSequenceNumber lsn)
+    /// <summary>
+    /// Whether an operator resolved this conflict by resuming the sync: the very change that aborted, or any other
+    /// change of the same row that committed before that conflict was recorded (an abort stops the whole sync, so the
+    /// other direction may not have met its side of the same conflict yet; it is the same conflict).
+    /// </summary>
+    public bool IsOperatorResolved(QualifiedName table, string keyJson, NpgsqlLogSequenceNumber lsn, DateTime commitTimestamp)
     {
         lock (this)
-            return _resolved.Contains((table, keyJson, lsn));
+            return _resolved.Contains((table, keyJson, lsn))
+                || (_resolvedKeys.TryGetValue((table, keyJson), out var recordedAt) && commitTimestamp <= recordedAt);
     }
 
     /// <summary>Loads the aborted conflicts an operator has since resolved (by resuming the sync).</summary>
     public async Task LoadResolvedAsync(CancellationToken cancellationToken)
     {
         var set = new HashSet<(QualifiedName, string, NpgsqlLogSequenceNumber)>();
+        var keys = new Dictionary<(QualifiedName, string), DateTime>();
         await using var conn = await _control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT schema_name, table_name, key::text, remote_lsn FROM ibex.conflict WHERE sync = $1 AND winner = 'aborted' AND resolved AND remote_lsn IS NOT NULL", conn);
+        await using var cmd = new NpgsqlCommand("SELECT schema_name, table_name, key::text, remote_lsn, at FROM ibex.conflict WHERE sync = $1 AND winner = 'aborted' AND resolved AND remote_lsn IS NOT NULL", conn);
         cmd.Parameters.Add(new() { Value = _sync.Name });
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            set.Add((new QualifiedName(r.GetString(0), r.GetString(1)), Normalize(r.GetString(2)), r.GetFieldValue<NpgsqlLogSequenceNumber>(3)));
+        {
+            var row = (new QualifiedName(r.GetString(0), r.GetString(1)), Normalize(r.GetString(2)));
+            set.Add((row.Item1, row.Item2, r.GetFieldValue<NpgsqlLogSequenceNumber>(3)));
+            var at = r.GetFieldValue<DateTime>(4);
+            if (!keys.TryGetValue(row, out var seen) || at > seen)
+                keys[row] = at;
+        }
         lock (this)
+        {
             _resolved = set;
+            _resolvedKeys = keys;
+        }
     }
 
     // jsonb prints {"a": "1"} with spaces and its own key order; compare keys in KeyJson's form.

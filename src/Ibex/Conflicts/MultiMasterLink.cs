@@ -16,5 +16,5 @@ public sealed record MultiMasterLink(MultiMasterCoordinator Coordinator, string 
 
     public ConflictStrategy StrategyFor(QualifiedName table) => Coordinator.StrategyFor(table);
 
-    public bool IsOperatorResolved(QualifiedName table, string keyJson, NpgsqlLogSequenceNumber lsn) => Coordinator.IsOperatorResolved(table, keyJson, lsn);
+    public bool IsOperatorResolved(QualifiedName table, string keyJson, NpgsqlLogSequenceNumber lsn, DateTime commitTimestamp) => Coordinator.IsOperatorResolved(table, keyJson, lsn, commitTimestamp);
 }
