@@ -19,11 +19,6 @@ public static class RunCommand
         var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, http };
         cmd.SetAction(async (parse, ct) =>
         {
-            // Socket completions run on the thread that saw them instead of hopping to the thread pool: the daemon
-            // handles a few busy connections, and the hop was a large share of its CPU and latency per transaction
-            // (W2 benchmark). Read when the first socket opens, so it must be set before any connection.
-            if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
-                Environment.SetEnvironmentVariable(InlineCompletions, "1");
             var verbose = parse.GetValue(CommonOptions.Verbose);
             using var loggers = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(context.Error, verbose ? LogLevel.Debug : LogLevel.Information)).SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information).AddFilter("Npgsql", LogLevel.Warning));
             await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
@@ -58,6 +53,4 @@ public static class RunCommand
         });
         return cmd;
     }
-
-    const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 }
