@@ -481,8 +481,7 @@ public sealed class TargetApplier : IAsyncDisposable
 
     /// <summary>
     /// The statements for one layout of a source table; null when the table is not (any longer) part of the sync. A new
-    /// layout is checked against the target: a missing column or a changed type stops the link before anything of the
-    /// transaction is applied, with the statement that fixes the target (or, with auto-add, adds the column itself).
+    /// layout is checked against the target first (<see cref="TargetLayoutCheck"/>), after what is pending was sent.
     /// </summary>
     async Task<RelationPlan?> PlanAsync(RelationInfo relation, CancellationToken cancellationToken)
     {
@@ -490,43 +489,19 @@ public sealed class TargetApplier : IAsyncDisposable
             return plan;
         if (_mapName(relation.Name) is not { } target)
             return null;
-        // The same layout as before (a RELATION message repeated after a restart of the stream) needs no new check.
-        var layout = string.Join(',', relation.Columns.Zip(relation.ColumnTypes, (c, t) => c + ":" + t));
-        if (_checkedLayouts.TryGetValue(target, out var known) && known == layout)
+        _layouts ??= new TargetLayoutCheck(_settings, _targetName, SourceTable, AutoAddColumns, _log);
+        if (!_layouts.IsKnown(relation, target))
         {
-            plan = new RelationPlan(relation, target);
-            _plans[relation] = plan;
-            return plan;
+            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _layouts.CheckAsync(relation, target, ExecAsync, cancellationToken).ConfigureAwait(false);
         }
-        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        // A separate session reads the catalog with search_path = pg_catalog (so type names compare with the source's)
-        // without touching the apply session's search_path, which the target's own triggers may rely on.
-        IReadOnlyDictionary<QualifiedName, TableInfo> found;
-        await using (var catalog = await NodeConnections.OpenAsync(_settings, $"target '{_targetName}'", "catalog", cancellationToken).ConfigureAwait(false))
-        {
-            await CatalogReader.PrepareSessionAsync(catalog, cancellationToken).ConfigureAwait(false);
-            found = await CatalogReader.ReadTablesAsync(catalog, [target], cancellationToken).ConfigureAwait(false);
-        }
-        if (!found.TryGetValue(target, out var info))
-            throw new ApplyException($"target '{_targetName}': table {target.Display} does not exist; create it (ibex schema diff prints the SQL) and the sync retries by itself", false);
-        var source = SourceTable is null ? null : await SourceTable(relation.Name, cancellationToken).ConfigureAwait(false);
-        var drift = SchemaDrift.Compare(relation, info, source);
-        if (drift.Missing.Count > 0 && drift.Changed.Count == 0 && AutoAddColumns && source is not null)
-        {
-            foreach (var sql in drift.FixStatements)
-                await ExecAsync(sql.TrimEnd(';'), cancellationToken).ConfigureAwait(false);
-            _log.LogInformation("target {Target}: added column(s) {Columns} to {Table}", _targetName, string.Join(", ", drift.Missing.Select(c => c.Name)), target.Display);
-        }
-        else if (drift.Any)
-            throw new ApplyException($"target '{_targetName}': {drift.Describe()}; the sync waits here, nothing is lost: run on '{_targetName}': {string.Join(" ", drift.FixStatements)} and it resumes by itself", false);
         plan = new RelationPlan(relation, target);
         _plans[relation] = plan;
-        _checkedLayouts[target] = layout;
         return plan;
     }
 
-    readonly Dictionary<QualifiedName, string> _checkedLayouts = [];
+    TargetLayoutCheck? _layouts;
 
     NpgsqlConnection Conn => _conn ?? throw new InvalidOperationException("applier is not connected");
 
