@@ -40,6 +40,8 @@ public partial class LeastPrivilegeTests(SharedClusters clusters)
         try
         {
             await using var s = await Scenario.CreateAsync(clusters, "a", "b");
+            // Slot names are cluster-wide (ibex_<sync>_<node>): a sync name of its own keeps parallel tests apart.
+            var mm = "mm" + s.Id.Replace("_", "", StringComparison.Ordinal);
             foreach (var c in s.Nodes.Select(n => n.Cluster).Distinct())
             {
                 await c.ExecuteAsync("postgres", $"CREATE ROLE {owner} NOLOGIN");
@@ -56,17 +58,17 @@ public partial class LeastPrivilegeTests(SharedClusters clusters)
                 await c.ExecuteAsync(db, Adapt(blocks["least-privilege-target"], role, db, owner, password));
                 (await s.Ibex("node", "add", node, "--dsn", $"postgresql://{role}:{password}@127.0.0.1:{c.Port}/{db}")).ShouldSucceed();
             }
-            (await s.Ibex("sync", "add", "mm", "--tables", "public.items", "--source", "a", "--source", "b")).ShouldSucceed();
+            (await s.Ibex("sync", "add", mm, "--tables", "public.items", "--source", "a", "--source", "b")).ShouldSucceed();
             s.StartDaemon();
-            await s.WaitAsync("mm");
+            await s.WaitAsync(mm);
             await s.ExecAsync("a", "UPDATE items SET qty = 1 WHERE id <= 50");
             await s.ExecAsync("b", "INSERT INTO items VALUES (1001, 'from b', 2)");
             await s.ExecAsync("b", "DELETE FROM items WHERE id = 99");
-            await s.WaitAsync("mm");
+            await s.WaitAsync(mm);
             await s.ShouldMatchAsync("items", "id", "a", "b");
             (await s.RowsAsync("a", "items", "id")).Count.ShouldBe(100);
             await s.StopDaemonAsync();
-            (await s.Ibex("sync", "remove", "mm")).ShouldSucceed();
+            (await s.Ibex("sync", "remove", mm)).ShouldSucceed();
         }
         finally
         {
