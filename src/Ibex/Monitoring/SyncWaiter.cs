@@ -41,8 +41,10 @@ public sealed class SyncWaiter(ControlDatabase control)
             {
                 var goal = goals[link.Source];
                 var pos = link.PositionLsn is null ? default : NpgsqlLogSequenceNumber.Parse(link.PositionLsn);
-                if (pos < goal)
-                    behind.Add(new Remaining(link.Source, link.Target, link.State, (long)((ulong)goal - (ulong)pos), link.Error));
+                // A link in error is never caught up, wherever its position is: what failed may be behind it (a copy
+                // that did not finish, a change the target rejected).
+                if (pos < goal || InError(link))
+                    behind.Add(new Remaining(link.Source, link.Target, link.State, pos < goal ? (long)((ulong)goal - (ulong)pos) : 0, link.Error));
             }
             if (behind.Count == 0 || DateTime.UtcNow >= deadline)
                 return behind;
@@ -50,4 +52,6 @@ public sealed class SyncWaiter(ControlDatabase control)
             delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 1.5));
         }
     }
+
+    static bool InError(LinkStatus link) => link.Error is not null && link.State is "error" or "down";
 }
