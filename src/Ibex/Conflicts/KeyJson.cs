@@ -14,12 +14,19 @@ public static class KeyJson
         ArgumentNullException.ThrowIfNull(relation);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(keyColumns);
+        return Of(keyColumns.Select(i => (relation.Columns[i], row.Text(i))));
+    }
+
+    /// <summary>The same text from column names and their text values (rows read with SQL, e.g. by the initial copy).</summary>
+    public static string Of(IEnumerable<(string Column, string? Value)> key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            foreach (var i in keyColumns.OrderBy(i => relation.Columns[i], StringComparer.Ordinal))
-                w.WriteString(relation.Columns[i], row.Text(i));
+            foreach (var (column, value) in key.OrderBy(k => k.Column, StringComparer.Ordinal))
+                w.WriteString(column, value);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());

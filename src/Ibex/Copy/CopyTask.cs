@@ -14,9 +14,3 @@ public sealed record CopyTask(TableInfo Table, IReadOnlyList<CopyDestination> Ta
     /// <summary>Only rows matching this filter (a row filter), or all rows when null.</summary>
     public string? Where { get; init; }
 }
-
-/// <summary>Where one copy of a table goes.</summary>
-/// <param name="Node">Target node name.</param>
-/// <param name="Table">Table name on that node.</param>
-/// <param name="Truncate">Empty the table first (copy mode 'always', or an earlier attempt was interrupted).</param>
-public sealed record CopyDestination(string Node, QualifiedName Table, bool Truncate);

@@ -33,6 +33,9 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
 
     public DateTime OriginTimestamp { get; init; }
 
+    /// <summary>Multi-master: copied rows meet rows written on a node since the sync was made by the sync's strategy.</summary>
+    public MultiMasterCopy? MultiMaster { get; init; }
+
     /// <summary>Name for the temporary slot.</summary>
     public required string SlotName { get; init; }
 
@@ -77,6 +80,9 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         var dests = new List<(CopyDestination Dest, NpgsqlConnection Conn)>();
         try
         {
+            // Straight into the tables when all are empty; else through a stage, merged without erasing anything
+            // written on a target since the sync was made (its own writers, or another source's stream).
+            var staged = false;
             foreach (var d in task.Targets)
             {
                 var conn = await NodeConnections.OpenAsync(targets[d.Node], $"target '{d.Node}'", "copy", cancellationToken).ConfigureAwait(false);
@@ -87,17 +93,21 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 await ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
                 if (d.Truncate)
                     await ExecAsync(conn, $"TRUNCATE {d.Table.Quoted}", cancellationToken).ConfigureAwait(false);
-                else
-                {
-                    await using var check = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {d.Table.Quoted})", conn);
-                    if ((bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
-                        throw new IbexException($"target '{d.Node}': table {d.Table.Display} is no longer empty, so --copy auto will not copy into it; empty it, or remove and re-add the sync with --copy always or never");
-                }
+                else if (d.ReplaceRowsOlderThan is { } before)
+                    await DeleteOlderRowsAsync(conn, d.Table, before, cancellationToken).ConfigureAwait(false);
+                staged |= !d.Truncate && !await IsEmptyAsync(conn, d.Table, cancellationToken).ConfigureAwait(false);
             }
-            var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, [.. dests.Select(d => (d.Conn, d.Dest.Table))],
-                total => ReportAsync(task, dests, total), cancellationToken).ConfigureAwait(false);
+            var merges = dests.ToDictionary(d => d.Dest, d => new StagedMerge(d.Conn, d.Dest.Table, columns, [.. table.KeyColumns], log));
+            if (staged)
+                foreach (var m in merges.Values)
+                    await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
+            var into = dests.Select(d => (d.Conn, staged ? StagedMerge.Stage : d.Dest.Table)).ToList();
+            var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
+                total => ReportAsync(task, dests, total), cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
             foreach (var (d, conn) in dests)
             {
+                if (staged)
+                    await MergeAsync(merges[d], d, table, lsn, cancellationToken).ConfigureAwait(false);
                 if (Origins?.ContainsKey(d.Node) == true)
                 {
                     await using var setup = new NpgsqlCommand("SELECT pg_replication_origin_xact_setup('0/0', $1)", conn);
@@ -108,13 +118,43 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 if (Done is not null)
                     await Done(task, d, lsn, bytes).ConfigureAwait(false);
             }
-            log.LogInformation("copied {Table} ({Bytes} bytes) to {Targets}", table.Name.Display, bytes, string.Join(", ", task.Targets.Select(t => t.Node)));
+            log.LogInformation("copied {Table} ({Bytes} bytes) to {Targets}{Merged}", table.Name.Display, bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
+                staged ? ", merged with the rows already there" : "");
         }
         finally
         {
             foreach (var (_, conn) in dests)
                 await conn.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    async Task MergeAsync(StagedMerge merge, CopyDestination d, Catalog.TableInfo table, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    {
+        if (MultiMaster is null)
+        {
+            await merge.MergeSourceWinsAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var conflicts = await merge.MergeByStrategyAsync(MultiMaster, d.Node, table.Name, lsn, cancellationToken).ConfigureAwait(false);
+        if (conflicts.Count == 0)
+            return;
+        MultiMaster.Coordinator.Log.Add(conflicts);
+        log.LogInformation("sync {Sync}: {Count} copied row(s) of {Table} met rows or deletes written on '{Node}' meanwhile; decided by {Strategy}",
+            MultiMaster.Coordinator.SyncName, conflicts.Count, table.Name.Display, d.Node, conflicts[0].Strategy);
+    }
+
+    // Multi-master 'always': the rows a node held before the sync existed are replaced by the copy; rows written since stay.
+    static async Task DeleteOlderRowsAsync(NpgsqlConnection conn, Sql.QualifiedName table, DateTime before, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand($"DELETE FROM {table.Quoted} t WHERE coalesce(pg_xact_commit_timestamp(t.xmin) < $1, true)", conn);
+        cmd.Parameters.Add(new() { Value = before, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, Sql.QualifiedName table, CancellationToken cancellationToken)
+    {
+        await using var check = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {table.Quoted})", conn);
+        return (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total)

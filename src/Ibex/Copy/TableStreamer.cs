@@ -11,13 +11,19 @@ namespace Ibex.Copy;
 public static class TableStreamer
 {
     /// <summary>Copies and returns the bytes moved; <paramref name="progress"/> is called about once a second.</summary>
+    /// <remarks>
+    /// With <paramref name="withCommitTimestamp"/>, each row also carries its commit time on the source (for the
+    /// multi-master merge), into the targets' <see cref="StagedMerge.CommitTimestampColumn"/>.
+    /// </remarks>
     public static async Task<long> CopyAsync(NpgsqlConnection source, QualifiedName table, IReadOnlyList<string> columns, string? where, bool binary,
-        IReadOnlyList<(NpgsqlConnection Conn, QualifiedName Table)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<(NpgsqlConnection Conn, QualifiedName Table)> targets, Func<long, Task>? progress, CancellationToken cancellationToken, bool withCommitTimestamp = false)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var format = binary ? " (FORMAT binary)" : "";
-        var select = $"COPY (SELECT {Ident.QuoteList(columns)} FROM {table.Quoted}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
-        var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}) FROM STDIN{format}")).ToList();
+        var extraOut = withCommitTimestamp ? ", pg_xact_commit_timestamp(xmin)" : "";
+        var extraIn = withCommitTimestamp ? ", " + Ident.Quote(StagedMerge.CommitTimestampColumn) : "";
+        var select = $"COPY (SELECT {Ident.QuoteList(columns)}{extraOut} FROM {table.Quoted}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
+        var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}{extraIn}) FROM STDIN{format}")).ToList();
         return binary
             ? await CopyBinaryAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false)
             : await CopyTextAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false);

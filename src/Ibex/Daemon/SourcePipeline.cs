@@ -483,9 +483,12 @@ public sealed class SourcePipeline
                 throw new IbexException($"source '{_source}': table {group.Key.Display} no longer exists; re-create it or remove it from sync '{_sync.Name}'");
             var table = _sync.Tables.FirstOrDefault(t => t.Name == group.Key);
             var options = table?.Options ?? new TableOptions();
+            // 'always' empties a one-way target in the copy's transaction. A multi-master node keeps what was written
+            // on it since the sync was made (its writers never pause): the copy is merged with it by the strategy.
+            var always = _sync.CopyMode == CopyMode.Always;
             tasks.Add(new CopyTask(info, [.. group.Select(p => new CopyDestination(p.Target,
                 _sync.Sources.Any(n => n.Node == p.Target) || table is null ? p.Table : table.TargetName,
-                _sync.CopyMode == CopyMode.Always || p.State == "copying"))])
+                always && _mm is null) { ReplaceRowsOlderThan = always && _mm is not null ? _sync.CreatedAt : null })])
             {
                 Columns = options.Columns,
                 Where = options.Where,
@@ -501,6 +504,7 @@ public sealed class SourcePipeline
             Done = (t, d, lsn, bytes) => store.MarkDoneAsync(_sync.Name, _source, d.Node, t.Table.Name, lsn, bytes, CancellationToken.None),
             Origins = _mm is null ? null : Links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
             OriginTimestamp = _sync.CreatedAt,
+            MultiMaster = _mm is null ? null : new MultiMasterCopy(_mm, _source),
         };
         try
         {
