@@ -83,7 +83,10 @@ public class CopyUnderWritesTests(SharedClusters clusters)
                 "SELECT coalesce(string_agg(target || '=' || state || ':' || bytes_copied, ',' ORDER BY target), '') FROM ibex.table_copy WHERE sync = $1", sync);
             if (killDuringCopy)
             {
-                await Poll.UntilAsync(CopyStatesAsync, v => v.Contains("=copying:", StringComparison.Ordinal), 120, v => $"copy never got under way: {v}\n{log}", maxDelayMs: 50);
+                // Killed in the middle of the copy: b's copy session has been inside its transaction for a while.
+                await Poll.UntilAsync(() => s.ScalarAsync<long>("b", "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ibex copy' AND now() - xact_start > interval '500 ms'"),
+                    n => n > 0, 120, _ => $"copy never got under way\n{log}", maxDelayMs: 50);
+                (await CopyStatesAsync()).ShouldNotContain("done", customMessage: "killed after the copy, not during it");
                 await daemon.KillAsync();
                 await daemon.DisposeAsync();
                 daemon = DaemonProcess.Start(s.ControlDsn, log);
