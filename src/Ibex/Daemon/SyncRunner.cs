@@ -25,31 +25,37 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
     /// <summary>True while this daemon holds the sync (another daemon may be running it instead).</summary>
     public bool Owned { get; private set; }
 
+    /// <summary>How often a standby tries to take the sync's lock.</summary>
+    static readonly TimeSpan StandbyPoll = TimeSpan.FromSeconds(3);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var waitingLogged = false;
+        var standingBy = false;
         while (!cancellationToken.IsCancellationRequested)
         {
-            NpgsqlConnection? lockConn = null;
             try
             {
-                lockConn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using (var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext('ibex.sync'), hashtext($1))", lockConn))
+                var lease = await SyncLease.TryAcquireAsync(control, Sync.Name, cancellationToken).ConfigureAwait(false);
+                if (lease is null)
                 {
-                    cmd.Parameters.Add(new() { Value = Sync.Name });
-                    Owned = (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                }
-                if (!Owned)
-                {
-                    if (!waitingLogged)
+                    if (!standingBy)
                         _log.LogInformation("sync {Sync} is run by another ibex daemon; standing by", Sync.Name);
-                    waitingLogged = true;
-                    await lockConn.DisposeAsync().ConfigureAwait(false);
-                    lockConn = null;
-                    await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+                    standingBy = true;
+                    await Task.Delay(StandbyPoll, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                await RunOwnedAsync(cancellationToken).ConfigureAwait(false);
+                await using (lease.ConfigureAwait(false))
+                {
+                    if (standingBy)
+                    {
+                        // The daemon that held the sync may still be stopping: it does within SyncLease.DetectWithin.
+                        _log.LogInformation("sync {Sync}: taking over from the daemon that ran it, in {Delay:0}s", Sync.Name, SyncLease.TakeoverDelay.TotalSeconds);
+                        await Task.Delay(SyncLease.TakeoverDelay, cancellationToken).ConfigureAwait(false);
+                    }
+                    standingBy = await RunLeasedAsync(lease, cancellationToken).ConfigureAwait(false);
+                }
+                if (standingBy)
+                    await Task.Delay(StandbyPoll * 2, cancellationToken).ConfigureAwait(false); // a standby, if any, takes it first
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -64,10 +70,47 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             finally
             {
                 Owned = false;
-                if (lockConn is not null)
-                    await lockConn.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    // Runs the sync while the lease holds; true when the lease was lost (another daemon may take over meanwhile).
+    async Task<bool> RunLeasedAsync(SyncLease lease, CancellationToken cancellationToken)
+    {
+        Owned = true;
+        using var owned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = lease.WatchAsync(owned.Token);
+        var run = RunOwnedAsync(owned.Token);
+        var first = await Task.WhenAny(watch, run).ConfigureAwait(false);
+        var lost = first == watch && watch.IsCompletedSuccessfully;
+        if (lost)
+            _log.LogWarning("sync {Sync}: lost its lock in the control database ({Reason}); stopping it so a standby daemon can take over", Sync.Name, await watch.ConfigureAwait(false));
+        await owned.CancelAsync().ConfigureAwait(false);
+        foreach (var task in new[] { run, watch })
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (owned.IsCancellationRequested)
+            {
+            }
+        }
+        if (!lost)
+            return false;
+        Owned = false;
+        _log.LogWarning("sync {Sync}: stopped after losing its lock; it runs again here only once this daemon takes the lock back", Sync.Name);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await control.LogEventAsync(Sync.Name, null, "warning", "the daemon running this sync lost its lock in the control database and stopped the sync; a standby daemon may take it over", timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            _log.LogDebug("could not record the lost lock: {Error}", e.Message);
+        }
+        return true;
     }
 
     async Task RunOwnedAsync(CancellationToken cancellationToken)
