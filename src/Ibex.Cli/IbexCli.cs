@@ -67,6 +67,11 @@ public static class IbexCli
         }
         if (parse.Errors.Count > 0 && CheckCommand.Owns(parse))
             return await CheckCommand.ReportUsageErrorAsync(parse, context).ConfigureAwait(false);
+        if (parse.Errors.Count > 0)
+        {
+            await context.Error.WriteLineAsync("ibex: " + UsageErrors.Line(parse)).ConfigureAwait(false);
+            return 1;
+        }
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration

@@ -25,4 +25,31 @@ public class CliUsageTests
         var usage = "Usage:\n  ibex" + (args.Length > 1 ? " " + string.Join(' ', args[..^1]) : "");
         output.ReplaceLineEndings("\n").ShouldContain(usage + " ", Case.Sensitive);
     }
+
+    [Fact]
+    public async Task A_value_outside_an_options_choices_is_one_line_naming_option_value_and_choices()
+    {
+        var (code, output, error) = await RunAsync("sync", "add", "x", "--tables", "public.t", "--source", "a", "--target", "b", "--copy", "sideways");
+        code.ShouldNotBe(0);
+        output.ShouldBeEmpty();
+        var lines = error.TrimEnd().Split('\n');
+        lines.Length.ShouldBe(1, error);
+        lines[0].ShouldStartWith("ibex: ");
+        lines[0].ShouldContain("--copy", Case.Sensitive);
+        lines[0].ShouldContain("'sideways'", Case.Sensitive);
+        lines[0].ShouldContain("auto, always, never", Case.Sensitive);
+    }
+
+    [Fact]
+    public async Task Other_command_line_mistakes_are_one_line_too_without_the_usage()
+    {
+        foreach (var args in new[] { new[] { "sync", "add", "x", "--bogus" }, ["node", "list", "extra"], [] })
+        {
+            var (code, output, error) = await RunAsync(args);
+            code.ShouldNotBe(0);
+            output.ShouldBeEmpty();
+            error.TrimEnd().Split('\n').Length.ShouldBe(1, error);
+            error.ShouldStartWith("ibex: ");
+        }
+    }
 }
