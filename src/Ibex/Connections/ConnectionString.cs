@@ -88,15 +88,26 @@ public static class ConnectionString
         }
     }
 
-    /// <summary>A description of parsed settings without the password.</summary>
+    /// <summary>A description of parsed settings without the password; with sslmode unless it is the default (prefer).</summary>
     public static string Describe(NpgsqlConnectionStringBuilder b)
     {
         ArgumentNullException.ThrowIfNull(b);
         var host = b.Host ?? "";
         if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
             host = "[" + host + "]";
-        return $"postgresql://{b.Username}@{host}:{b.Port}/{b.Database}";
+        var ssl = b.SslMode == SslMode.Prefer ? "" : "?sslmode=" + SslModeName(b.SslMode);
+        return $"postgresql://{b.Username}@{host}:{b.Port}/{b.Database}{ssl}";
     }
+
+    static readonly SslMode[] SslModes = [SslMode.Disable, SslMode.Allow, SslMode.Prefer, SslMode.Require, SslMode.VerifyCA, SslMode.VerifyFull];
+
+    /// <summary>libpq's name of an sslmode: disable, allow, prefer, require, verify-ca, verify-full.</summary>
+    public static string SslModeName(SslMode mode) => mode switch
+    {
+        SslMode.VerifyCA => "verify-ca",
+        SslMode.VerifyFull => "verify-full",
+        _ => mode.ToString().ToLowerInvariant(),
+    };
 
     static NpgsqlConnectionStringBuilder Build(List<ConnectionParameter> parameters, string what)
     {
@@ -120,16 +131,8 @@ public static class ConnectionString
                 switch (key)
                 {
                     case "sslmode":
-                        b.SslMode = value switch
-                        {
-                            "disable" => SslMode.Disable,
-                            "allow" => SslMode.Allow,
-                            "prefer" => SslMode.Prefer,
-                            "require" => SslMode.Require,
-                            "verify-ca" => SslMode.VerifyCA,
-                            "verify-full" => SslMode.VerifyFull,
-                            _ => throw new IbexException($"{what}: sslmode is not one of disable, allow, prefer, require, verify-ca, verify-full"),
-                        };
+                        b.SslMode = SslModes.Where(m => SslModeName(m) == value).Select(m => (SslMode?)m).FirstOrDefault()
+                            ?? throw new IbexException($"{what}: sslmode is not one of {string.Join(", ", SslModes.Select(SslModeName))}");
                         break;
                     case "port" when value.Contains(',', StringComparison.Ordinal):
                         // Several hosts with their own ports: Npgsql takes host:port pairs in Host.

@@ -146,4 +146,12 @@ public class ConnectionStringTests
         shown.ShouldBe("postgresql://alice@h:5432/d");
         ConnectionString.Redact("host=h password=topsecret user=x dbname=y").ShouldNotContain("topsecret");
     }
+
+    [Fact]
+    public void The_description_shows_sslmode_unless_it_is_the_default()
+    {
+        ConnectionString.Redact("host=h port=5432 user=u dbname=d sslmode=verify-full sslrootcert=/etc/ca.crt").ShouldBe("postgresql://u@h:5432/d?sslmode=verify-full");
+        ConnectionString.Redact("postgresql://u@h:5432/d?sslmode=disable").ShouldBe("postgresql://u@h:5432/d?sslmode=disable");
+        ConnectionString.Redact("host=h port=5432 user=u dbname=d").ShouldBe("postgresql://u@h:5432/d");
+    }
 }
