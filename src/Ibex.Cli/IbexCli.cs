@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Ibex.Cli.Commands;
 using Ibex.Cli.Configuration;
 using Npgsql;
@@ -11,9 +12,17 @@ public static class IbexCli
     /// <summary>Exit code for an unexpected failure (a bug): EX_SOFTWARE.</summary>
     public const int InternalErrorExitCode = 70;
 
-    public static RootCommand Build(CliContext context)
+    /// <summary>The name people type; help and usage show it (a RootCommand would show the assembly name, Ibex.Cli).</summary>
+    public const string CommandName = "ibex";
+
+    /// <summary>The root of the command tree: a plain command named <see cref="CommandName"/> with --help and --version.</summary>
+    public static Command Build(CliContext context)
     {
-        var root = new RootCommand("Ibex: multi-master and primary-to-replica replication for PostgreSQL, built on logical decoding.");
+        var root = new Command(CommandName, "Ibex: multi-master and primary-to-replica replication for PostgreSQL, built on logical decoding.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Options.Add(CommonOptions.Control);
         root.Options.Add(CommonOptions.Verbose);
         root.Options.Add(CommonOptions.Config);
@@ -58,6 +67,11 @@ public static class IbexCli
         }
         if (parse.Errors.Count > 0 && CheckCommand.Owns(parse))
             return await CheckCommand.ReportUsageErrorAsync(parse, context).ConfigureAwait(false);
+        if (parse.Errors.Count > 0)
+        {
+            await context.Error.WriteLineAsync("ibex: " + UsageErrors.Line(parse)).ConfigureAwait(false);
+            return 1;
+        }
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration

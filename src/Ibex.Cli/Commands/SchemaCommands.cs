@@ -79,6 +79,7 @@ public static class SchemaCommands
 
     static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder settings, string side, CancellationToken cancellationToken)
     {
+        TlsFiles.Check(settings, $"the {side} database");
         var connection = new NpgsqlConnection(settings.ConnectionString);
         try
         {
@@ -88,7 +89,9 @@ public static class SchemaCommands
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or IOException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            var reason = e is PostgresException pg ? pg.MessageText : e.Message;
+            var reason = e is PostgresException pg ? pg.MessageText
+                : TlsDiagnosis.IsCertificateFailure(e) ? await ConnectionFailure.DescribeAsync(e, settings, cancellationToken).ConfigureAwait(false)
+                : e.Message;
             throw new IbexException($"cannot connect to the {side} database ({ConnectionString.Describe(settings)}): {IbexCli.OneLine(reason)}", e);
         }
     }

@@ -19,12 +19,12 @@ public static class SyncAddCommand
         var targets = new Option<string[]>("--target") { Description = "Target node that receives a stream (repeatable)" };
         var fullcopy = new Option<string[]>("--fullcopy") { Description = "Target node whose tables are replaced by a full copy on every run (repeatable; tables need no key)" };
         var copy = new Option<string>("--copy") { Description = "Initial copy: auto (into empty targets), always (truncate and copy), never", DefaultValueFactory = _ => "auto" };
-        copy.AcceptOnlyFromAmong("auto", "always", "never");
+        copy.OneOf("auto", "always", "never");
         var conflict = new Option<string>("--conflict") { Description = "Conflict strategy for multi-master: latest, priority:A,B,C, keep-local, abort, custom:schema.function", DefaultValueFactory = _ => "latest" };
         var forward = new Option<bool>("--forward") { Description = "Pass on changes that arrived through Ibex (cascading A→B→C; the default when the source receives another sync)" };
         var noForward = new Option<bool>("--no-forward") { Description = "Do not pass on changes that arrived through Ibex" };
         var mode = new Option<string>("--mode") { Description = "stream: apply continuously; kick: apply when kicked ('ibex sync kick') or on --every", DefaultValueFactory = _ => "stream" };
-        mode.AcceptOnlyFromAmong("stream", "kick");
+        mode.OneOf("stream", "kick");
         var every = new Option<string?>("--every") { Description = "Run kick mode and fullcopy targets by themselves this often (e.g. 15m)" };
         var where = new Option<string[]>("--where") { Description = "Row filter for a table: 'public.orders=region = ''eu''' (repeatable)" };
         var columns = new Option<string[]>("--columns") { Description = "Columns to replicate for a table: 'public.users=id,name,email' (repeatable)" };
@@ -32,10 +32,10 @@ public static class SyncAddCommand
         var autoAdd = new Option<bool>("--auto-add-columns") { Description = "When a source table gains a column a target lacks, add it there (nullable) instead of stopping" };
         var sequences = new Option<bool>("--sequences") { Description = "Copy the values of sequences owned by synced tables to targets" };
         var deleteMethod = new Option<string>("--delete-method") { Description = "Fullcopy targets: empty tables with truncate or delete", DefaultValueFactory = _ => "truncate" };
-        deleteMethod.AcceptOnlyFromAmong("truncate", "delete");
+        deleteMethod.OneOf("truncate", "delete");
         var maxRetained = new Option<string?>("--max-retained") { Description = "Mark the sync in error when one of its slots retains more WAL than this (e.g. 10GB)" };
         var onRetention = new Option<string>("--on-retention") { Description = "Past --max-retained: error, or drop-slot (drop the slot and copy the tables afresh)", DefaultValueFactory = _ => "error" };
-        onRetention.AcceptOnlyFromAmong("error", "drop-slot");
+        onRetention.OneOf("error", "drop-slot");
         var cmd = new Command("add", "Create a sync: check the tables on every node, create publication and slot, plan the initial copy")
         {
             name, tables, sources, targets, fullcopy, copy, conflict, forward, noForward, mode, every, where, columns, map, autoAdd, sequences, deleteMethod, maxRetained, onRetention,

@@ -54,7 +54,7 @@ public static class OptionSources
     /// Fills the options of the parsed command that the command line did not give from the environment and the config
     /// file; returns the parse of the completed command line. Errors in those values name where they came from.
     /// </summary>
-    public static ParseResult Complete(RootCommand root, IReadOnlyList<string> args, ParseResult parse, Func<string, string?> environment)
+    public static ParseResult Complete(Command root, IReadOnlyList<string> args, ParseResult parse, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(args);

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Npgsql;
 
 namespace Ibex.Connections;
@@ -45,19 +45,30 @@ public static class ConnectionString
     };
 
     /// <summary>Parses a connection string in any supported form; throws <see cref="IbexException"/> with a one-line reason.</summary>
+    /// <remarks>Errors name keys, never any part of a value: a malformed string may hold a password.</remarks>
     public static NpgsqlConnectionStringBuilder Parse(string text, string what = "connection string")
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
             throw new IbexException($"{what} is empty; give a URI like postgresql://user@host:5432/dbname or key=value pairs like 'host=h dbname=d'");
-        Dictionary<string, string> pairs;
-        if (trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-            pairs = ParseUri(trimmed, what);
-        else if (LooksLikeLibpq(trimmed))
-            pairs = ParseKeyValue(trimmed, what);
-        else
+        if (LibpqUri.IsUri(trimmed))
+            return Build(LibpqUri.Parse(trimmed, what), what);
+        if (!LibpqToNpgsql.ContainsKey(LibpqKeyValue.FirstKey(trimmed)))
             return ParseNpgsql(trimmed, what);
+        // libpq key=value. An unquoted ';' is part of a libpq value, but 'host=h;port=5432' (a ';' in the first value,
+        // before any second pair) is meant as Npgsql's syntax: such a string that is valid as that is read as that.
+        List<ConnectionParameter> pairs;
+        try
+        {
+            pairs = LibpqKeyValue.Parse(trimmed, what);
+        }
+        catch (IbexException) when (trimmed.Contains(';', StringComparison.Ordinal) && TryNpgsql(trimmed, what, out var npgsql, out _))
+        {
+            return npgsql;
+        }
+        if (pairs[0] is { Open: true } first && first.Value.Contains(';', StringComparison.Ordinal) && TryNpgsql(trimmed, what, out var asNpgsql, out _))
+            return asNpgsql;
         return Build(pairs, what);
     }
 
@@ -77,169 +88,40 @@ public static class ConnectionString
         }
     }
 
-    /// <summary>A description of parsed settings without the password.</summary>
+    /// <summary>A description of parsed settings without the password; with sslmode unless it is the default (prefer).</summary>
     public static string Describe(NpgsqlConnectionStringBuilder b)
     {
         ArgumentNullException.ThrowIfNull(b);
         var host = b.Host ?? "";
         if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
             host = "[" + host + "]";
-        return $"postgresql://{b.Username}@{host}:{b.Port}/{b.Database}";
+        var ssl = b.SslMode == SslMode.Prefer ? "" : "?sslmode=" + SslModeName(b.SslMode);
+        return $"postgresql://{b.Username}@{host}:{b.Port}/{b.Database}{ssl}";
     }
 
-    static bool LooksLikeLibpq(string s)
-    {
-        // libpq key=value: lower-case keywords separated by white space, no ';' between pairs.
-        var first = s.IndexOf('=', StringComparison.Ordinal);
-        if (first <= 0)
-            return false;
-        var key = s[..first].Trim();
-        return LibpqToNpgsql.ContainsKey(key) && !s.Contains(';', StringComparison.Ordinal);
-    }
+    static readonly SslMode[] SslModes = [SslMode.Disable, SslMode.Allow, SslMode.Prefer, SslMode.Require, SslMode.VerifyCA, SslMode.VerifyFull];
 
-    static Dictionary<string, string> ParseKeyValue(string s, string what)
+    /// <summary>libpq's name of an sslmode: disable, allow, prefer, require, verify-ca, verify-full.</summary>
+    public static string SslModeName(SslMode mode) => mode switch
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var i = 0;
-        while (true)
-        {
-            while (i < s.Length && char.IsWhiteSpace(s[i]))
-                i++;
-            if (i >= s.Length)
-                break;
-            var keyStart = i;
-            while (i < s.Length && s[i] != '=' && !char.IsWhiteSpace(s[i]))
-                i++;
-            var key = s[keyStart..i];
-            while (i < s.Length && char.IsWhiteSpace(s[i]))
-                i++;
-            if (i >= s.Length || s[i] != '=')
-                throw new IbexException($"{what}: missing '=' after '{key}'; write key=value pairs like 'host=h port=5432 dbname=d'");
-            i++;
-            while (i < s.Length && char.IsWhiteSpace(s[i]))
-                i++;
-            var value = new StringBuilder();
-            if (i < s.Length && s[i] == '\'')
-            {
-                i++;
-                var closed = false;
-                while (i < s.Length)
-                {
-                    if (s[i] == '\\' && i + 1 < s.Length)
-                    {
-                        value.Append(s[i + 1]);
-                        i += 2;
-                    }
-                    else if (s[i] == '\'')
-                    {
-                        i++;
-                        closed = true;
-                        break;
-                    }
-                    else
-                        value.Append(s[i++]);
-                }
-                if (!closed)
-                    throw new IbexException($"{what}: unterminated quoted value for '{key}'; close it with a single quote");
-            }
-            else
-            {
-                while (i < s.Length && !char.IsWhiteSpace(s[i]))
-                {
-                    if (s[i] == '\\' && i + 1 < s.Length)
-                        i++;
-                    value.Append(s[i++]);
-                }
-            }
-            result[key] = value.ToString();
-        }
-        return result;
-    }
+        SslMode.VerifyCA => "verify-ca",
+        SslMode.VerifyFull => "verify-full",
+        _ => mode.ToString().ToLowerInvariant(),
+    };
 
-    static Dictionary<string, string> ParseUri(string s, string what)
+    static NpgsqlConnectionStringBuilder Build(List<ConnectionParameter> parameters, string what)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var rest = s[(s.IndexOf("://", StringComparison.Ordinal) + 3)..];
-        var q = rest.IndexOf('?', StringComparison.Ordinal);
-        var query = q >= 0 ? rest[(q + 1)..] : "";
-        if (q >= 0)
-            rest = rest[..q];
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var authority = slash >= 0 ? rest[..slash] : rest;
-        if (slash >= 0 && slash + 1 < rest.Length)
-            result["dbname"] = Decode(rest[(slash + 1)..], what);
-        var at = authority.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = authority[..at];
-            authority = authority[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0)
-            {
-                result["user"] = Decode(userInfo[..colon], what);
-                result["password"] = Decode(userInfo[(colon + 1)..], what);
-            }
-            else if (userInfo.Length > 0)
-                result["user"] = Decode(userInfo, what);
-        }
-        if (authority.Length > 0)
-        {
-            var hosts = new List<string>();
-            var ports = new List<string>();
-            foreach (var part in authority.Split(','))
-            {
-                string h, p = "";
-                if (part.StartsWith('['))
-                {
-                    var close = part.IndexOf(']', StringComparison.Ordinal);
-                    if (close < 0)
-                        throw new IbexException($"{what}: unterminated '[' in IPv6 host '{part}'");
-                    h = part[1..close];
-                    if (close + 1 < part.Length && part[close + 1] == ':')
-                        p = part[(close + 2)..];
-                }
-                else
-                {
-                    var colon = part.LastIndexOf(':');
-                    h = colon >= 0 ? part[..colon] : part;
-                    p = colon >= 0 ? part[(colon + 1)..] : "";
-                }
-                hosts.Add(Decode(h, what));
-                ports.Add(p);
-            }
-            result["host"] = string.Join(',', hosts);
-            if (ports.Any(p => p.Length > 0))
-                result["port"] = string.Join(',', ports.Select(p => p.Length > 0 ? p : "5432"));
-        }
-        foreach (var kv in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = kv.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-                throw new IbexException($"{what}: malformed URI parameter '{kv}'; write name=value");
-            result[Decode(kv[..eq], what)] = Decode(kv[(eq + 1)..], what);
-        }
-        return result;
-    }
-
-    static string Decode(string s, string what)
-    {
-        try
-        {
-            return Uri.UnescapeDataString(s);
-        }
-        catch (UriFormatException)
-        {
-            throw new IbexException($"{what}: bad percent-encoding in '{s}'");
-        }
-    }
-
-    static NpgsqlConnectionStringBuilder Build(Dictionary<string, string> pairs, string what)
-    {
+        for (var i = 0; i < parameters.Count; i++)
+            if (!LibpqToNpgsql.ContainsKey(parameters[i].Key))
+                throw new IbexException($"{what}: unknown connection parameter {UnknownKey(parameters, i)}; use libpq names such as host, port, dbname, user, password, sslmode");
+        // Later pairs win, as in libpq.
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in parameters)
+            pairs[p.Key] = p.Value;
         var b = new NpgsqlConnectionStringBuilder();
         foreach (var (key, value) in pairs)
         {
-            if (!LibpqToNpgsql.TryGetValue(key, out var npgsqlKey))
-                throw new IbexException($"{what}: unknown connection parameter '{key}'; use libpq names such as host, port, dbname, user, password, sslmode");
+            var npgsqlKey = LibpqToNpgsql[key];
             if (npgsqlKey.Length == 0)
                 continue;
             if (key == "hostaddr" && pairs.ContainsKey("host"))
@@ -249,16 +131,8 @@ public static class ConnectionString
                 switch (key)
                 {
                     case "sslmode":
-                        b.SslMode = value switch
-                        {
-                            "disable" => SslMode.Disable,
-                            "allow" => SslMode.Allow,
-                            "prefer" => SslMode.Prefer,
-                            "require" => SslMode.Require,
-                            "verify-ca" => SslMode.VerifyCA,
-                            "verify-full" => SslMode.VerifyFull,
-                            _ => throw new IbexException($"{what}: sslmode '{value}' is not one of disable, allow, prefer, require, verify-ca, verify-full"),
-                        };
+                        b.SslMode = SslModes.Where(m => SslModeName(m) == value).Select(m => (SslMode?)m).FirstOrDefault()
+                            ?? throw new IbexException($"{what}: sslmode is not one of {string.Join(", ", SslModes.Select(SslModeName))}");
                         break;
                     case "port" when value.Contains(',', StringComparison.Ordinal):
                         // Several hosts with their own ports: Npgsql takes host:port pairs in Host.
@@ -272,12 +146,12 @@ public static class ConnectionString
                         break;
                     case "port":
                         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-                            throw new IbexException($"{what}: port '{value}' is not a number between 1 and 65535");
+                            throw new IbexException($"{what}: port is not a number between 1 and 65535");
                         b.Port = port;
                         break;
                     case "connect_timeout":
                         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var timeout))
-                            throw new IbexException($"{what}: connect_timeout '{value}' is not a number of seconds");
+                            throw new IbexException($"{what}: connect_timeout is not a number of seconds");
                         b.Timeout = Math.Max(timeout, 1);
                         break;
                     default:
@@ -285,27 +159,55 @@ public static class ConnectionString
                         break;
                 }
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
             {
-                throw new IbexException($"{what}: bad value for '{key}': {e.Message.Split('\n')[0]}");
+                throw new IbexException($"{what}: bad value for '{key}'");
             }
         }
         ApplyDefaults(b);
         return b;
     }
 
+    /// <summary>An unknown key, named unless it directly follows an open-ended secret (then it may be the secret's tail).</summary>
+    static string UnknownKey(List<ConnectionParameter> parameters, int index)
+        => index > 0 && parameters[index - 1] is { IsSecret: true, Open: true } secret
+            ? $"after the value of '{secret.Key}' (quote a value that holds spaces or ';': password='a b;c')"
+            : $"'{parameters[index].Key}'";
+
     static NpgsqlConnectionStringBuilder ParseNpgsql(string s, string what)
+        => TryNpgsql(s, what, out var b, out var error) ? b : throw new IbexException(error);
+
+    /// <summary>Npgsql's own <c>Key=Value;...</c> syntax, key by key so that an error names the key, not the value.</summary>
+    static bool TryNpgsql(string s, string what, out NpgsqlConnectionStringBuilder builder, out string error)
     {
+        builder = new NpgsqlConnectionStringBuilder();
+        error = "";
+        var generic = new DbConnectionStringBuilder();
         try
         {
-            var b = new NpgsqlConnectionStringBuilder(s);
-            ApplyDefaults(b);
-            return b;
+            generic.ConnectionString = s;
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            throw new IbexException($"{what} is malformed ({e.Message.Split('\n')[0].TrimEnd('.')}); give a URI like postgresql://user@host:5432/dbname or key=value pairs like 'host=h dbname=d'");
+            error = $"{what} is malformed; give a URI like postgresql://user@host:5432/dbname or key=value pairs like 'host=h dbname=d'";
+            return false;
         }
+        var parameters = generic.Keys.Cast<string>().Select(k => new ConnectionParameter(k, "", Open: true)).ToList();
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var key = parameters[i].Key;
+            try
+            {
+                builder[key] = generic[key];
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+            {
+                error = $"{what} is malformed: unknown parameter or bad value {UnknownKey(parameters, i)}; give a URI like postgresql://user@host:5432/dbname or key=value pairs like 'host=h dbname=d'";
+                return false;
+            }
+        }
+        ApplyDefaults(builder);
+        return true;
     }
 
     /// <summary>libpq's defaults: PGHOST/PGPORT/PGUSER/PGDATABASE, then the local socket, the OS user, a database named after the user.</summary>

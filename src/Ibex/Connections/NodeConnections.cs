@@ -23,6 +23,7 @@ public static class NodeConnections
     /// <summary>A new, unpooled connection; <paramref name="what"/> names the node in errors.</summary>
     public static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder settings, string what, string purpose, CancellationToken cancellationToken)
     {
+        TlsFiles.Check(settings, what);
         var b = SessionSettings.For(settings, "ibex " + purpose);
         var conn = new NpgsqlConnection(b.ConnectionString);
         try
@@ -33,7 +34,7 @@ public static class NodeConnections
         catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             await conn.DisposeAsync().ConfigureAwait(false);
-            throw new IbexException($"{what}: cannot connect to {ConnectionString.Describe(settings)}: {Errors.Describe(e)}", e);
+            throw new IbexException($"{what}: cannot connect to {ConnectionString.Describe(settings)}: {await ConnectionFailure.DescribeAsync(e, settings, cancellationToken).ConfigureAwait(false)}", e);
         }
     }
 }

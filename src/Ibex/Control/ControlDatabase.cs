@@ -33,13 +33,14 @@ public sealed class ControlDatabase : IAsyncDisposable
     /// <summary>Opens a pooled connection; a failure is a one-line error naming the control database.</summary>
     public async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
+        TlsFiles.Check(Settings, "control database connection");
         try
         {
             return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            throw new IbexException($"cannot connect to the control database {Description}: {Errors.Describe(e)}", e);
+            throw new IbexException($"cannot connect to the control database {Description}: {await ConnectionFailure.DescribeAsync(e, Settings, cancellationToken).ConfigureAwait(false)}", e);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Ibex.Tests.Docs;
 /// </summary>
 public class DocCommandLineTests
 {
-    static RootCommand Cli() => IbexCli.Build(new CliContext(TextWriter.Null, TextWriter.Null, _ => null));
+    static Command Cli() => IbexCli.Build(new CliContext(TextWriter.Null, TextWriter.Null, _ => null));
 
     static List<DocCommandLine> AllCommandLines()
     {

@@ -31,10 +31,12 @@ public sealed class BucardoControl : IAsyncDisposable
         if (Available())
             return null;
         var script = FindScript("scripts/ensure-bucardo.sh");
-        if (script is not null)
-            await RunAsync("bash", [script], null, throwOnError: false);
+        if (script is null)
+            return "Debian's bucardo package (with postgresql-plperl-15) is not installed, and scripts/ensure-bucardo.sh was not found above " + AppContext.BaseDirectory;
+        // The script's own words say why (not root, no apt-get, or apt's error lines): they become the skip reason.
+        var said = await RunAsync("bash", [script], null, throwOnError: false);
         return Available() ? null
-            : "Debian's bucardo package (with postgresql-plperl-15) is not installed and could not be installed here (apt-get install -y --no-upgrade bucardo postgresql-plperl-15 needs root and network)";
+            : "Debian's bucardo package (with postgresql-plperl-15) is not installed and could not be installed here: " + said.Trim();
     }
 
     static bool Available()
@@ -93,7 +95,7 @@ public sealed class BucardoControl : IAsyncDisposable
         return output;
     }
 
-    static string? FindScript(string relative)
+    internal static string? FindScript(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, relative)))

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Reflection;
+using System.Xml.Linq;
 using Ibex.Cli;
 using Shouldly;
 
@@ -32,7 +34,9 @@ public class ToolPackageTests
             var project = Path.Combine(RepoRoot(), "src", "Ibex.Cli", "Ibex.Cli.csproj");
             await RunAsync("dotnet", ["pack", project, "-c", Configuration(), "--no-build", "-o", feed, "--nologo"], work.FullName);
             var version = typeof(IbexCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
-            File.Exists(Path.Combine(feed, $"Ibex.{version}.nupkg")).ShouldBeTrue($"expected Ibex.{version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
+            var package = Path.Combine(feed, $"Ibex.{version}.nupkg");
+            File.Exists(package).ShouldBeTrue($"expected Ibex.{version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed))}");
+            ShouldCarryTheLicense(package);
 
             await RunAsync("dotnet", ["tool", "install", "--tool-path", tools, "Ibex", "--add-source", feed, "--configfile", config, "--version", version], work.FullName);
             var output = await RunAsync(Path.Combine(tools, "ibex"), ["--version"], work.FullName);
@@ -43,6 +47,27 @@ public class ToolPackageTests
         {
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The package declares the PostgreSQL License (an SPDX expression in the nuspec) and carries the LICENSE file.</summary>
+    static void ShouldCarryTheLicense(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using (var stream = nuspec.Open())
+        {
+            var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            var license = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "license");
+            license.ShouldNotBeNull("the nuspec has no <license>");
+            license.Attribute("type")?.Value.ShouldBe("expression");
+            license.Value.ShouldBe("PostgreSQL");
+        }
+        var file = zip.GetEntry("LICENSE");
+        file.ShouldNotBeNull("the package has no LICENSE file");
+        using var reader = new StreamReader(file.Open());
+        var text = reader.ReadToEnd();
+        text.ShouldContain("Copyright (c) 2026, Ibex developers", Case.Sensitive);
+        text.ShouldContain("Permission to use, copy, modify, and distribute this software", Case.Sensitive);
     }
 
     static string Configuration()

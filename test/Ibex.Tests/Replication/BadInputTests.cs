@@ -101,7 +101,8 @@ public class BadInputTests(SharedClusters clusters)
 
             r = await s.Ibex("node", "add", "junk", "--dsn", "postgresql://u@h:notaport/db");
             ShouldBeOneLine(r);
-            r.Error.ShouldContain("port 'notaport'");
+            r.Error.ShouldContain("port is not a number");
+            r.Error.ShouldNotContain("notaport");
 
             (await s.Ibex("node", "list", "--json")).Output.ShouldNotContain("\"bad\"");
         }
