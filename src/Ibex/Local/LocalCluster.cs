@@ -17,15 +17,18 @@ public sealed class LocalCluster : IAsyncDisposable
     static readonly SemaphoreSlim PortLock = new(1, 1);
     static readonly HashSet<int> PortsHandedOut = [];
 
-    readonly string _bin;
+    readonly PostgresInstall _install;
     bool _disposed;
 
-    LocalCluster(string bin, string dir, int port)
+    LocalCluster(PostgresInstall install, string dir, int port)
     {
-        _bin = bin;
+        _install = install;
         Directory = dir;
         Port = port;
     }
+
+    /// <summary>The major version it runs, when it was started for a given one.</summary>
+    public int? Major => _install.Major;
 
     /// <summary>The cluster folder (data in <c>data/</c>, socket and log beside it).</summary>
     public string Directory { get; }
@@ -45,9 +48,16 @@ public sealed class LocalCluster : IAsyncDisposable
         => $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Database={database};Username=postgres;Pooling=false;Timeout=15";
 
     /// <summary>Creates and starts a cluster. <paramref name="extraConf"/> lines are appended to postgresql.conf.</summary>
-    public static async Task<LocalCluster> StartAsync(string name, IEnumerable<string>? extraConf = null, CancellationToken cancellationToken = default)
+    public static Task<LocalCluster> StartAsync(string name, IEnumerable<string>? extraConf = null, CancellationToken cancellationToken = default)
+        => StartAsync(name, new PostgresInstall(PostgresBinaries.Require(), null, null), extraConf, cancellationToken);
+
+    /// <summary>Creates and starts a cluster of the given major version (see <see cref="PostgresBinaries.Find(int)"/>).</summary>
+    public static Task<LocalCluster> StartAsync(string name, int major, IEnumerable<string>? extraConf = null, CancellationToken cancellationToken = default)
+        => StartAsync(name, PostgresBinaries.Require(major), extraConf, cancellationToken);
+
+    static async Task<LocalCluster> StartAsync(string name, PostgresInstall install, IEnumerable<string>? extraConf, CancellationToken cancellationToken)
     {
-        var bin = PostgresBinaries.Require();
+        var bin = install.Bin;
         CleanStale();
         var dir = System.IO.Directory.CreateTempSubdirectory($"ibex-pg-{Ident(name)}-").FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
@@ -55,12 +65,12 @@ public sealed class LocalCluster : IAsyncDisposable
         if (asPostgres)
             await RunAsync("chown", ["postgres:postgres", dir], null, cancellationToken).ConfigureAwait(false);
         var data = Path.Combine(dir, "data");
-        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8"], asPostgres ? "postgres" : null, cancellationToken).ConfigureAwait(false);
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8"], asPostgres ? "postgres" : null, cancellationToken, install.LibraryPath).ConfigureAwait(false);
 
         for (var attempt = 0; ; attempt++)
         {
             var port = await FreePortAsync(cancellationToken).ConfigureAwait(false);
-            var cluster = new LocalCluster(bin, dir, port);
+            var cluster = new LocalCluster(install, dir, port);
             var conf = new List<string>
             {
                 $"port = {port}",
@@ -170,7 +180,7 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     async Task PgCtlAsync(string[] args, CancellationToken cancellationToken)
-        => await RunAsync(Path.Combine(_bin, "pg_ctl"), args, Environment.UserName == "root" ? "postgres" : null, cancellationToken).ConfigureAwait(false);
+        => await RunAsync(Path.Combine(_install.Bin, "pg_ctl"), args, Environment.UserName == "root" ? "postgres" : null, cancellationToken, _install.LibraryPath).ConfigureAwait(false);
 
     static async Task<int> FreePortAsync(CancellationToken cancellationToken)
     {
@@ -252,7 +262,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     static string Ident(string name) => new(name.Where(char.IsAsciiLetterOrDigit).Take(20).ToArray());
 
-    internal static async Task RunAsync(string file, string[] args, string? asUser, CancellationToken cancellationToken)
+    internal static async Task RunAsync(string file, string[] args, string? asUser, CancellationToken cancellationToken, string? libraryPath = null)
     {
         var psi = new ProcessStartInfo
         {
@@ -271,6 +281,8 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         foreach (var a in args)
             psi.ArgumentList.Add(a);
+        if (libraryPath is not null)
+            psi.Environment["LD_LIBRARY_PATH"] = libraryPath; // kept by runuser; pg_ctl passes it on to postgres
         using var p = Process.Start(psi) ?? throw new IbexException($"could not start {file}");
         // pg_ctl start leaves the postmaster holding inherited pipes; read to the end only from the main process.
         var stdout = p.StandardOutput.ReadToEndAsync(cancellationToken);
