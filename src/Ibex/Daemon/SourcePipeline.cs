@@ -73,7 +73,6 @@ public sealed class SourcePipeline
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var started = DateTime.UtcNow;
             try
             {
                 await RunOnceAsync(cancellationToken).ConfigureAwait(false);
@@ -85,8 +84,6 @@ public sealed class SourcePipeline
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Interlocked.Increment(ref _restarts);
-                if (DateTime.UtcNow - started > TimeSpan.FromMinutes(2))
-                    _backoff.Reset();
                 var delay = _backoff.Next();
                 var message = e is IbexException or ApplyException ? e.Message : $"source '{_source}': {Errors.Describe(e)}";
                 _log.LogWarning("sync {Sync} source {Source}: {Error}; retrying in {Delay:0.0}s", _sync.Name, _source, message, delay.TotalSeconds);
@@ -150,26 +147,29 @@ public sealed class SourcePipeline
         Reader = reader;
         try
         {
+            // The reader, the status loop and the tombstone recorder are watched together: if any of them fails, the
+            // run ends and starts over from the slot (the recorder's position holds the slot back, so nothing is lost).
+            var watched = new List<Task> { restart.Task };
             if (_mm is not null)
             {
                 _recorder = new TombstoneRecorder(_source, sourceSettings, _mm, _options, _loggers.CreateLogger("Ibex.Conflicts"));
                 await _recorder.ConnectAsync(token).ConfigureAwait(false);
-                tasks.Add(_recorder.RunAsync(token));
+                watched.Add(_recorder.RunAsync(token));
             }
             foreach (var link in Links.Where(l => l.Live))
                 tasks.Add(RunApplierAsync(link, restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
-            tasks.Add(readerTask);
-            var statusTask = StatusLoopAsync(reader, token);
-            tasks.Add(statusTask);
-            var first = await Task.WhenAny(readerTask, restart.Task, statusTask).ConfigureAwait(false);
+            watched.Add(readerTask);
+            watched.Add(StatusLoopAsync(reader, token));
+            tasks.AddRange(watched.Where(t => t != restart.Task));
+            var first = await Task.WhenAny(watched).ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             await WhenAllQuietly(tasks).ConfigureAwait(false);
             await PublishAsync(reader, CancellationToken.None).ConfigureAwait(false);
             if (first != restart.Task && first.IsFaulted)
-                await first.ConfigureAwait(false); // the reader, or the status loop that acknowledges the slot, failed: restart
-            if (first == readerTask && !cancellationToken.IsCancellationRequested)
-                throw new IbexException($"source '{_source}': the replication stream ended unexpectedly");
+                await first.ConfigureAwait(false); // the reader, the recorder, or the status loop that acknowledges the slot failed: restart
+            if (first != restart.Task && !cancellationToken.IsCancellationRequested)
+                throw new IbexException(first == readerTask ? $"source '{_source}': the replication stream ended unexpectedly" : $"source '{_source}': a part of the pipeline stopped unexpectedly");
             _backoff.Reset();
         }
         finally
@@ -268,10 +268,7 @@ public sealed class SourcePipeline
             var e = error as ApplyException ?? new ApplyException($"target '{link.Link.Target}': internal error: {error.GetType().Name}: {error.Message}", true, error);
             if (error is not ApplyException)
                 _log.LogError(error, "sync {Sync}: applier for {Target} failed", _sync.Name, link.Link.Target);
-            var old = link.Fail(e);
             await FailAsync(link, e).ConfigureAwait(false);
-            if (old is not null)
-                await old.DisposeAsync().ConfigureAwait(false);
             await ReconnectLaterAsync(link, restart, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -310,9 +307,16 @@ public sealed class SourcePipeline
         }
     }
 
+    // The one place a link failure is handled: counted once, recorded once, and the failed applier taken out. Its queue
+    // is closed before it goes, so the reader (which may be putting an item into it right now) never waits on it.
     async Task FailAsync(LinkRuntime link, ApplyException e)
     {
-        link.Fail(e);
+        var old = link.Fail(e);
+        if (old is not null)
+        {
+            old.Queue.Close();
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
         _log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", _sync.Name, link.Link.Source, link.Link.Target, e.Message);
         if (link.ErrorIsNew)
         {
@@ -342,22 +346,19 @@ public sealed class SourcePipeline
         }
     }
 
-    // Twice a second: tell idle appliers how far the stream has got, acknowledge the slot up to what every
-    // target has, and publish status.
+    // Four times a second: note links that work again, acknowledge the slot up to what every target (and the
+    // tombstone recorder) has, and publish status. Idle markers come from the reader itself, its queues' only producer.
     async Task StatusLoopAsync(SlotReader reader, CancellationToken cancellationToken)
     {
-        var lastIdle = default(NpgsqlLogSequenceNumber);
+        var saveWarning = new RepeatedWarning(_log);
         try
         {
             while (true)
             {
                 await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-                var received = reader.LastReceivedLsn;
-                if (reader.State == ReaderState.BetweenTransactions && received > lastIdle)
-                {
-                    lastIdle = received;
-                    await DispatchAsync(new MarkerItem(received), cancellationToken).ConfigureAwait(false);
-                }
+                foreach (var link in Links)
+                    if (link.CheckRecovered(DateTime.UtcNow))
+                        _backoff.Reset();
                 var ack = Links.Min(l => l.Position);
                 if (_recorder is { } recorder && recorder.Position < ack)
                     ack = recorder.Position;
@@ -368,11 +369,12 @@ public sealed class SourcePipeline
                     try
                     {
                         await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
+                        saveWarning.Clear($"sync {_sync.Name} source {_source}: the reader's position is saved again");
                     }
                     catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
                     {
                         // Control database away: keep applying, acknowledge nothing new until the view is saved.
-                        _log.LogWarning("sync {Sync} source {Source}: cannot save the reader's position yet: {Error}", _sync.Name, _source, Errors.Describe(e));
+                        saveWarning.Report($"sync {_sync.Name} source {_source}: cannot save the reader's position yet: {Errors.Describe(e)}");
                         continue;
                     }
                 }
