@@ -238,7 +238,8 @@ public sealed class SpillingQueue : IAsyncDisposable
             _spill = null;
             WakeProducer();
         }
-        _items.Dispose();
+        // _items is not disposed: a producer that stored its item just before the queue closed may still release it
+        // (a SemaphoreSlim whose wait handle was never asked for holds nothing that needs disposing).
         return ValueTask.CompletedTask;
     }
 
