@@ -35,7 +35,8 @@ public sealed class SourcePipeline
     readonly MultiMasterCoordinator? _mm;
     readonly SeenState _seenState;
     TombstoneRecorder? _recorder;
-    NpgsqlLogSequenceNumber _lastAck;
+    readonly ProgressTracker _progress;
+    readonly StatusPublisher _status;
 
     public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers,
         MultiMasterCoordinator? multiMaster = null)
@@ -51,6 +52,8 @@ public sealed class SourcePipeline
         Links = [.. sync.Links.Where(l => l.Source == source && sync.Streams(l.Target)).Select(l => new LinkRuntime(l))];
         _forward = sync.Options.Forward;
         _seenState = new SeenState(control, sync.Name, source, nodes[source], _log);
+        _progress = new ProgressTracker(multiMaster is not null);
+        _status = new StatusPublisher(sync.Name, nodes[source], control, Links, _log);
     }
 
     public IReadOnlyList<LinkRuntime> Links { get; }
@@ -160,12 +163,13 @@ public sealed class SourcePipeline
                 tasks.Add(RunApplierAsync(link, restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
             watched.Add(readerTask);
-            watched.Add(StatusLoopAsync(reader, token));
+            watched.Add(AcknowledgeLoopAsync(reader, token));
+            watched.Add(_status.RunAsync(() => RetentionError, token));
             tasks.AddRange(watched.Where(t => t != restart.Task));
             var first = await Task.WhenAny(watched).ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             await WhenAllQuietly(tasks).ConfigureAwait(false);
-            await PublishAsync(reader, CancellationToken.None).ConfigureAwait(false);
+            await _status.PublishAsync(RetentionError, CancellationToken.None).ConfigureAwait(false);
             if (first != restart.Task && first.IsFaulted)
                 await first.ConfigureAwait(false); // the reader, the recorder, or the status loop that acknowledges the slot failed: restart
             if (first != restart.Task && !cancellationToken.IsCancellationRequested)
@@ -338,7 +342,7 @@ public sealed class SourcePipeline
         {
             await _control.LogEventAsync(_sync.Name, _source, "error", message, cancellationToken).ConfigureAwait(false);
             // The source failed, so no link streams; a link that failed on its own keeps its own reason.
-            await PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), null, cancellationToken).ConfigureAwait(false);
+            await _status.PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
         {
@@ -346,9 +350,10 @@ public sealed class SourcePipeline
         }
     }
 
-    // Four times a second: note links that work again, acknowledge the slot up to what every target (and the
-    // tombstone recorder) has, and publish status. Idle markers come from the reader itself, its queues' only producer.
-    async Task StatusLoopAsync(SlotReader reader, CancellationToken cancellationToken)
+    // Four times a second: note links that work again, and acknowledge the slot up to what every target (and the
+    // tombstone recorder) has. Status is published by its own loop (StatusPublisher), never on this path; idle
+    // markers come from the reader itself, its queues' only producer.
+    async Task AcknowledgeLoopAsync(SlotReader reader, CancellationToken cancellationToken)
     {
         var saveWarning = new RepeatedWarning(_log);
         try
@@ -359,29 +364,27 @@ public sealed class SourcePipeline
                 foreach (var link in Links)
                     if (link.CheckRecovered(DateTime.UtcNow))
                         _backoff.Reset();
-                var ack = Links.Min(l => l.Position);
-                if (_recorder is { } recorder && recorder.Position < ack)
-                    ack = recorder.Position;
-                // Multi-master: save what the source had seen at the acknowledged position before acknowledging it,
-                // so a restarted reader begins with the right view (and conflicts are detected as before).
-                if (_mm is not null && ack > _lastAck && reader.SeenAt(ack) is { } seen)
+                if (_progress.Decide(Links.Select(l => l.Position), _recorder?.Position) is { } ack)
                 {
-                    try
+                    // Multi-master: save what the source had seen at the acknowledged position before acknowledging
+                    // it, so a restarted reader begins with the right view (and conflicts are detected as before).
+                    if (ack.SaveSeenFirst && reader.SeenAt(ack.Lsn) is { } seen)
                     {
-                        await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
-                        saveWarning.Clear($"sync {_sync.Name} source {_source}: the reader's position is saved again");
+                        try
+                        {
+                            await _seenState.SaveAsync(ack.Lsn, seen, cancellationToken).ConfigureAwait(false);
+                            saveWarning.Clear($"sync {_sync.Name} source {_source}: the reader's position is saved again");
+                        }
+                        catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
+                        {
+                            // Control database away: keep applying, acknowledge nothing new until the view is saved.
+                            saveWarning.Report($"sync {_sync.Name} source {_source}: cannot save the reader's position yet: {Errors.Describe(e)}");
+                            continue;
+                        }
                     }
-                    catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
-                    {
-                        // Control database away: keep applying, acknowledge nothing new until the view is saved.
-                        saveWarning.Report($"sync {_sync.Name} source {_source}: cannot save the reader's position yet: {Errors.Describe(e)}");
-                        continue;
-                    }
+                    reader.Acknowledge(ack.Lsn);
+                    _progress.Acknowledge(ack.Lsn);
                 }
-                if (ack != default)
-                    reader.Acknowledge(ack);
-                _lastAck = ack > _lastAck ? ack : _lastAck;
-                await PublishAsync(reader, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -389,77 +392,8 @@ public sealed class SourcePipeline
         }
     }
 
-    readonly Dictionary<LinkRuntime, (long I, long U, long D, long T, long X)> _published = [];
-    DateTime _lastSourceCheck;
-    NpgsqlLogSequenceNumber _sourceLsn;
-
-    async Task PublishAsync(SlotReader? reader, CancellationToken cancellationToken)
-    {
-        await RefreshSourceLsnAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var retention = RetentionError;
-            await PublishSnapshotsAsync(Links.Select(l => retention is null ? (l, l.State, l.Error) : (l, "error", (string?)retention)), reader, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
-        {
-            _log.LogDebug("status not published: {Error}", e.Message);
-        }
-    }
-
-    // Counters go out as increments since the last successful publish; remember exactly what was sent.
-    async Task PublishSnapshotsAsync(IEnumerable<(LinkRuntime Link, string State, string? Error)> links, SlotReader? reader, CancellationToken cancellationToken)
-    {
-        var taken = links.Select(x =>
-        {
-            var c = x.Link.Counters;
-            var now = (c.Inserts, c.Updates, c.Deletes, c.Truncates, c.Transactions);
-            return (x.Link, Now: now, Snap: Snapshot(x.Link, reader, _sourceLsn == default ? null : _sourceLsn, x.State, x.Error, now));
-        }).ToList();
-        await new StatusStore(_control).PublishAsync(_sync.Name, [.. taken.Select(t => t.Snap)], cancellationToken).ConfigureAwait(false);
-        foreach (var t in taken)
-            _published[t.Link] = t.Now;
-    }
-
-    LinkSnapshot Snapshot(LinkRuntime l, SlotReader? reader, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error, (long I, long U, long D, long T, long X) now)
-    {
-        var prev = _published.GetValueOrDefault(l);
-        var applier = l.Applier;
-        // Counters were read before the position: a position never runs ahead of the counts published with it.
-        var position = l.Position;
-        long? lagBytes = sourceLsn is { } s && position != default ? Math.Max(0, (long)((ulong)s - (ulong)position)) : null;
-        double? lagSeconds;
-        if (l.Live && applier is not null)
-        {
-            var busy = applier.CurrentCommitTimestamp;
-            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : 0;
-        }
-        else
-        {
-            // Not applying: the target falls behind from the moment it stopped, as soon as the source moves on.
-            lagSeconds = lagBytes is > 0 && l.DownSince is { } since ? (DateTime.UtcNow - since).TotalSeconds : null;
-        }
-        return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
-            applier?.LastCommitTimestamp, applier?.LastAppliedAt, lagSeconds, lagBytes,
-            now.I - prev.I, now.U - prev.U, now.D - prev.D, now.T - prev.T, now.X - prev.X);
-    }
-
-    async Task RefreshSourceLsnAsync(CancellationToken cancellationToken)
-    {
-        if (DateTime.UtcNow - _lastSourceCheck < TimeSpan.FromSeconds(2))
-            return;
-        _lastSourceCheck = DateTime.UtcNow;
-        try
-        {
-            await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "status", cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", conn);
-            _sourceLsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
-        {
-            _sourceLsn = default;
-        }
-    }
+    // For the initial copy, which publishes before the stream starts (it passes no reader).
+    Task PublishAsync(SlotReader? _, CancellationToken cancellationToken) => _status.PublishAsync(RetentionError, cancellationToken);
 
     async Task CopyPendingTablesAsync(CancellationToken cancellationToken)
     {
