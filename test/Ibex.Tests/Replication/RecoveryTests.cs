@@ -1,6 +1,7 @@
 using System.Text;
 using Ibex.Local;
 using Ibex.Tests.Infrastructure;
+using Ibex.Tests.Operations;
 using Npgsql;
 using Shouldly;
 
@@ -129,5 +130,52 @@ public class RecoveryTests(SharedClusters clusters)
         (await s.ScalarAsync<string>("dst", "SELECT md5(string_agg(payload, '' ORDER BY id)) FROM huge"))
             .ShouldBe(await s.ScalarAsync<string>("src", "SELECT md5(string_agg(payload, '' ORDER BY id)) FROM huge"));
         peak.ShouldBeLessThan(300L * 1024 * 1024, $"peak RSS {peak / (1024 * 1024)} MB");
+    }
+
+    [Fact]
+    public async Task The_fourth_target_restart_in_a_row_recovers_as_fast_as_the_first()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var own = await LocalCluster.StartAsync("restarts", cancellationToken: ct);
+        await using var s = await Scenario.CreateAsync(await clusters.GetAsync(0), ("src", await clusters.GetAsync(0)), ("dst", own));
+        await s.ExecAllAsync("CREATE TABLE beats (id bigint PRIMARY KEY)");
+        await s.AddNodesAsync();
+        (await s.Ibex("sync", "add", "restarts", "--tables", "beats", "--source", "src", "--target", "dst")).ShouldSucceed();
+        s.StartDaemon();
+        await s.WaitAsync("restarts");
+
+        using var stop = new CancellationTokenSource();
+        long written = 0;
+        var writer = Task.Run(async () =>
+        {
+            var (cluster, db) = s.Node("src");
+            await using var conn = new NpgsqlConnection(cluster.NpgsqlConnectionString(db));
+            await conn.OpenAsync();
+            while (!stop.IsCancellationRequested)
+            {
+                await using var cmd = new NpgsqlCommand($"INSERT INTO beats VALUES ({Interlocked.Increment(ref written)})", conn);
+                await cmd.ExecuteNonQueryAsync();
+                await Task.Delay(5);
+            }
+        });
+        // Each time: the target is down for two seconds, then the time until it has a row written after its return.
+        var recoveries = new List<double>();
+        for (var i = 0; i < 4; i++)
+        {
+            await own.StopServerAsync("immediate", ct);
+            await Task.Delay(2000, ct);
+            await own.StartServerAsync(ct);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var goal = Interlocked.Read(ref written) + 1;
+            await Poll.UntilAsync(() => s.ScalarAsync<long>("dst", "SELECT coalesce(max(id), 0) FROM beats"), n => n >= goal, 90, n => $"dst at {n}, waiting for {goal}\n{s.DaemonLog}");
+            recoveries.Add(clock.Elapsed.TotalSeconds);
+        }
+        await stop.CancelAsync();
+        await writer;
+        TestContext.Current.SendDiagnosticMessage($"recoveries after target restarts: {string.Join(", ", recoveries.Select(r => r.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
+        // The backoff starts over once the link streams again: it must not carry over from one outage to the next.
+        recoveries[^1].ShouldBeLessThan(recoveries[0] + 4, string.Join(", ", recoveries));
+        await s.WaitAsync("restarts");
+        await s.ShouldMatchAsync("beats", "id", "src", "dst");
     }
 }
