@@ -33,7 +33,7 @@ public sealed class TombstoneRecorder : IAsyncDisposable
         _settings = settings;
         _coordinator = coordinator;
         _log = log;
-        Queue = new SpillingQueue(options.QueueMemoryBytes / 4, options.SpillDirectory);
+        Queue = new SpillingQueue(options.QueueMemoryBytes / 4, options.SpillDirectory, options.SpillCapBytes);
     }
 
     public SpillingQueue Queue { get; }

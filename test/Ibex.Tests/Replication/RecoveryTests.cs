@@ -140,9 +140,10 @@ public class RecoveryTests(SharedClusters clusters)
         await using var s = await Scenario.CreateAsync(await clusters.GetAsync(0), ("src", await clusters.GetAsync(0)), ("dst", own));
         await s.ExecAllAsync("CREATE TABLE beats (id bigint PRIMARY KEY)");
         await s.AddNodesAsync();
-        (await s.Ibex("sync", "add", "restarts", "--tables", "beats", "--source", "src", "--target", "dst")).ShouldSucceed();
+        var sync = "restarts" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "beats", "--source", "src", "--target", "dst")).ShouldSucceed();
         s.StartDaemon();
-        await s.WaitAsync("restarts");
+        await s.WaitAsync(sync);
 
         using var stop = new CancellationTokenSource();
         long written = 0;
@@ -175,7 +176,29 @@ public class RecoveryTests(SharedClusters clusters)
         TestContext.Current.SendDiagnosticMessage($"recoveries after target restarts: {string.Join(", ", recoveries.Select(r => r.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
         // The backoff starts over once the link streams again: it must not carry over from one outage to the next.
         recoveries[^1].ShouldBeLessThan(recoveries[0] + 4, string.Join(", ", recoveries));
-        await s.WaitAsync("restarts");
+        await s.WaitAsync(sync);
         await s.ShouldMatchAsync("beats", "id", "src", "dst");
+    }
+
+    [Fact]
+    public async Task A_transaction_larger_than_the_spill_cap_reaches_two_targets_without_stalling()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src", "one", "two");
+        await s.ExecAllAsync("CREATE TABLE wide (id bigint PRIMARY KEY, pad text)");
+        await s.AddNodesAsync();
+        var sync = "capped" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "wide", "--source", "src", "--target", "one", "--target", "two", "--copy", "never")).ShouldSucceed();
+        // Tiny queues: 64 kB in memory and a 256 kB spill file, so one transaction fills the file many times over.
+        s.StartDaemon(new Ibex.Daemon.DaemonOptions
+        {
+            PollInterval = TimeSpan.FromSeconds(2),
+            Apply = new Ibex.Apply.ApplyOptions { QueueMemoryBytes = 64 << 10, SpillCapBytes = 256 << 10 },
+        });
+        await s.WaitAsync(sync);
+        await s.ExecAsync("src", "INSERT INTO wide SELECT g, repeat('w', 200) FROM generate_series(1, 20000) g");
+        await s.ExecAsync("src", "INSERT INTO wide VALUES (0, 'after')");
+        await s.WaitAsync(sync, 120);
+        await s.ShouldMatchAsync("wide", "id", "src", "one", "two");
+        (await s.ScalarAsync<long>("two", "SELECT count(*) FROM wide")).ShouldBe(20001);
     }
 }
