@@ -37,6 +37,8 @@ public sealed class SourcePipeline
     TombstoneRecorder? _recorder;
     readonly ProgressTracker _progress;
     readonly StatusPublisher _status;
+    readonly IReadOnlyList<LinkSupervisor> _supervisors;
+    static readonly IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> NoCopyPoints = new Dictionary<(string, QualifiedName), NpgsqlLogSequenceNumber>();
 
     public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers,
         MultiMasterCoordinator? multiMaster = null)
@@ -54,6 +56,7 @@ public sealed class SourcePipeline
         _seenState = new SeenState(control, sync.Name, source, nodes[source], _log);
         _progress = new ProgressTracker(multiMaster is not null);
         _status = new StatusPublisher(sync.Name, nodes[source], control, Links, _log);
+        _supervisors = [.. Links.Select(l => new LinkSupervisor(l, ct => ConnectAsync(l, NoCopyPoints, ct), control, sync.Name, _log))];
     }
 
     public IReadOnlyList<LinkRuntime> Links { get; }
@@ -115,8 +118,9 @@ public sealed class SourcePipeline
 
         var restart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new List<Task>();
-        foreach (var link in Links)
+        foreach (var supervisor in _supervisors)
         {
+            var link = supervisor.Link;
             try
             {
                 var applier = await ConnectAsync(link, copiedAt, token).ConfigureAwait(false);
@@ -126,8 +130,8 @@ public sealed class SourcePipeline
             }
             catch (ApplyException e)
             {
-                await FailAsync(link, e).ConfigureAwait(false);
-                tasks.Add(ReconnectLaterAsync(link, restart, token));
+                await supervisor.FailAsync(e).ConfigureAwait(false);
+                tasks.Add(supervisor.ReconnectLaterAsync(restart, token));
             }
         }
         if (!Links.Any(l => l.Live))
@@ -159,8 +163,8 @@ public sealed class SourcePipeline
                 await _recorder.ConnectAsync(token).ConfigureAwait(false);
                 watched.Add(_recorder.RunAsync(token));
             }
-            foreach (var link in Links.Where(l => l.Live))
-                tasks.Add(RunApplierAsync(link, restart, token));
+            foreach (var supervisor in _supervisors.Where(x => x.Link.Live))
+                tasks.Add(supervisor.RunAsync(restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
             watched.Add(readerTask);
             watched.Add(AcknowledgeLoopAsync(reader, token));
@@ -253,87 +257,6 @@ public sealed class SourcePipeline
         await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "catalog", cancellationToken).ConfigureAwait(false);
         await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
         return (await CatalogReader.ReadTablesAsync(conn, [name], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(name);
-    }
-
-    async Task RunApplierAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
-    {
-        var applier = link.Applier!;
-        try
-        {
-            await applier.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Anything else is a bug, but it must not leave the link silently stopped: it is retried like a failure.
-            var e = error as ApplyException ?? new ApplyException($"target '{link.Link.Target}': internal error: {error.GetType().Name}: {error.Message}", true, error);
-            if (error is not ApplyException)
-                _log.LogError(error, "sync {Sync}: applier for {Target} failed", _sync.Name, link.Link.Target);
-            await FailAsync(link, e).ConfigureAwait(false);
-            await ReconnectLaterAsync(link, restart, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    // Waits (with backoff) until the target accepts a connection again, then restarts the whole pipeline so the
-    // stream is read again from the slot's position, which is no later than this target's.
-    async Task ReconnectLaterAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var delay = link.Backoff.Next();
-                _log.LogInformation("sync {Sync}: retrying target {Target} in {Delay:0.0}s", _sync.Name, link.Link.Target, delay.TotalSeconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var probe = await ConnectAsync(link, new Dictionary<(string, QualifiedName), NpgsqlLogSequenceNumber>(), cancellationToken).ConfigureAwait(false);
-                    await probe.DisposeAsync().ConfigureAwait(false);
-                    restart.TrySetResult();
-                    return;
-                }
-                catch (ApplyException e)
-                {
-                    await FailAsync(link, e).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or IbexException)
-                {
-                    // Whatever went wrong, keep retrying: a link must never stay down because a probe failed oddly.
-                    await FailAsync(link, new ApplyException($"target '{link.Link.Target}': {Errors.Describe(e)}", Errors.IsConnectionFailure(e), e)).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    // The one place a link failure is handled: counted once, recorded once, and the failed applier taken out. Its queue
-    // is closed before it goes, so the reader (which may be putting an item into it right now) never waits on it.
-    async Task FailAsync(LinkRuntime link, ApplyException e)
-    {
-        var old = link.Fail(e);
-        if (old is not null)
-        {
-            old.Queue.Close();
-            await old.DisposeAsync().ConfigureAwait(false);
-        }
-        _log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", _sync.Name, link.Link.Source, link.Link.Target, e.Message);
-        if (link.ErrorIsNew)
-        {
-            link.ErrorIsNew = false;
-            try
-            {
-                await _control.LogEventAsync(_sync.Name, link.Link.Target, "error", e.Message, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (IbexException ce)
-            {
-                _log.LogWarning("could not record event: {Error}", ce.Message);
-            }
-        }
     }
 
     async Task RecordReaderErrorAsync(string message, CancellationToken cancellationToken)
