@@ -154,8 +154,9 @@ public sealed class SourcePipeline
         Reader = reader;
         try
         {
-            // The reader, the status loop and the tombstone recorder are watched together: if any of them fails, the
-            // run ends and starts over from the slot (the recorder's position holds the slot back, so nothing is lost).
+            // The reader, the tombstone recorder, the acknowledgement loop and the status publisher are watched
+            // together: if any of them fails, the run ends and starts over from the slot (the recorder's position holds
+            // the slot back, so nothing is lost). Appliers are not: a failed one is handled by its LinkSupervisor.
             var watched = new List<Task> { restart.Task };
             if (_mm is not null)
             {
@@ -175,7 +176,7 @@ public sealed class SourcePipeline
             await WhenAllQuietly(tasks).ConfigureAwait(false);
             await _status.PublishAsync(RetentionError, CancellationToken.None).ConfigureAwait(false);
             if (first != restart.Task && first.IsFaulted)
-                await first.ConfigureAwait(false); // the reader, the recorder, or the status loop that acknowledges the slot failed: restart
+                await first.ConfigureAwait(false); // a watched part failed: restart
             if (first != restart.Task && !cancellationToken.IsCancellationRequested)
                 throw new IbexException(first == readerTask ? $"source '{_source}': the replication stream ended unexpectedly" : $"source '{_source}': a part of the pipeline stopped unexpectedly");
             _backoff.Reset();
