@@ -9,6 +9,9 @@ public sealed record ApplyOptions
     /// <summary>Folder for spill files.</summary>
     public string SpillDirectory { get; init; } = Path.GetTempPath();
 
+    /// <summary>Size of a queue's spill file past which the reader waits for the target to catch up.</summary>
+    public long SpillCapBytes { get; init; } = 8L << 30;
+
     /// <summary>Statements sent in one round trip at most.</summary>
     public int MaxBatchStatements { get; init; } = 500;
 

@@ -59,7 +59,7 @@ public sealed class TargetApplier : IAsyncDisposable
         _log = log;
         _mapName = mapName ?? (n => n);
         Counters = counters;
-        Queue = new SpillingQueue(options.QueueMemoryBytes, options.SpillDirectory);
+        Queue = new SpillingQueue(options.QueueMemoryBytes, options.SpillDirectory, options.SpillCapBytes);
     }
 
     public string TargetName => _targetName;

@@ -68,6 +68,9 @@ public sealed class SlotReader : IAsyncDisposable
     /// <summary>With forwarding: origins never passed on (changes that came from one of this pipeline's own targets).</summary>
     public IReadOnlySet<string>? BlockedOrigins { get; init; }
 
+    /// <summary>How long the stream may be quiet before the reader passes on a marker of the last position received.</summary>
+    public TimeSpan IdleMarkerInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
 
@@ -120,10 +123,20 @@ public sealed class SlotReader : IAsyncDisposable
         var begun = false;
         var skipping = false;
         Volatile.Write(ref _state, (int)ReaderState.BetweenTransactions);
-        await foreach (var message in _conn.StartReplication(slot, options, cancellationToken, startLsn == default ? null : startLsn).ConfigureAwait(false))
+        var lastIdle = default(NpgsqlLogSequenceNumber);
+        var messages = _conn.StartReplication(slot, options, cancellationToken, startLsn == default ? null : startLsn);
+        await foreach (var message in IdleTicks.WithTicksAsync(messages, IdleMarkerInterval, cancellationToken).ConfigureAwait(false))
         {
             switch (message)
             {
+                case null:
+                    // Quiet for a while: between transactions, tell idle consumers how far the stream has got.
+                    if (State == ReaderState.BetweenTransactions && LastReceivedLsn > lastIdle)
+                    {
+                        lastIdle = LastReceivedLsn;
+                        await dispatch(new MarkerItem(lastIdle), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
                 case BeginMessage b:
                     Volatile.Write(ref _state, (int)ReaderState.InTransaction);
                     pendingBegin = b;

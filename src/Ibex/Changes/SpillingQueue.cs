@@ -4,7 +4,9 @@ namespace Ibex.Changes;
 /// The queue between a source reader and one target's applier. Items stay in memory up to a byte budget; past it,
 /// new items go to a temporary file until the consumer has read the file to its end. A slow or large target
 /// therefore never holds more than the budget in memory and never slows the other targets, and the producer only
-/// waits when the file itself reaches its cap.
+/// waits when the file itself reaches its cap. A queue has exactly one producer (the task that reads the stream) and
+/// one consumer; before the producer waits for room it hands every item to the consumer, so the room it waits for can
+/// always be freed. <see cref="Close"/> turns the queue into a sink for a consumer that stopped for good.
 /// </summary>
 public sealed class SpillingQueue : IAsyncDisposable
 {
@@ -14,12 +16,12 @@ public sealed class SpillingQueue : IAsyncDisposable
     readonly object _lock = new();
     readonly Queue<StreamItem> _memory = new();
     readonly SemaphoreSlim _items = new(0);
-    readonly SemaphoreSlim _room = new(0);
+    TaskCompletionSource _room = NewRoomSignal();
     readonly Dictionary<RelationInfo, int> _relationIds = new(ReferenceEqualityComparer.Instance);
     readonly List<RelationInfo> _relations = [];
     long _memoryBytes;
     SpillFile? _spill;
-    bool _waitingForRoom;
+    bool _closed;
 
     public SpillingQueue(long memoryBudgetBytes, string? spillDirectory = null, long spillCapBytes = 8L << 30)
     {
@@ -63,11 +65,14 @@ public sealed class SpillingQueue : IAsyncDisposable
     public async ValueTask EnqueueAsync(StreamItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        int publish;
         while (true)
         {
+            int publish;
+            Task? room = null;
             lock (_lock)
             {
+                if (_closed)
+                    return;
                 var size = item.ByteSize;
                 var stored = false;
                 if (_spill is null && (_memoryBytes + size <= _memoryBudget || _memory.Count == 0))
@@ -89,22 +94,28 @@ public sealed class SpillingQueue : IAsyncDisposable
                     // wake-up costs a thread switch, and the rest of a transaction follows its first change at once.
                     _unpublished++;
                     publish = item is CommitItem or MarkerItem || _unpublished >= PublishEvery ? _unpublished : 0;
-                    if (publish > 0)
-                        _unpublished = 0;
-                    break;
                 }
-                _waitingForRoom = true;
+                else
+                {
+                    // Full: everything stored so far must reach the consumer, or the room waited for is never freed.
+                    publish = _unpublished;
+                    room = _room.Task;
+                }
+                if (publish > 0)
+                    _unpublished = 0;
             }
-            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (publish > 0)
+                _items.Release(publish);
+            if (room is null)
+                return;
+            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (publish > 0)
-            _items.Release(publish);
     }
 
     /// <summary>Items of an unfinished transaction are handed to the consumer in groups of this many.</summary>
     public const int PublishEvery = 64;
 
-    // Enqueued items the consumer has not been told about yet (under the lock: the status loop also enqueues markers).
+    // Enqueued items the consumer has not been told about yet (under the lock).
     int _unpublished;
 
     /// <summary>Waits for the next item.</summary>
@@ -145,6 +156,37 @@ public sealed class SpillingQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The consumer stopped for good (its target failed): drops what is queued, and from now on every item enqueued
+    /// is dropped at once, so the producer never waits on this queue again. The dropped items are read again from the
+    /// slot when the pipeline restarts.
+    /// </summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            while (_items.Wait(0))
+            {
+            }
+            _unpublished = 0;
+            _memory.Clear();
+            _memoryBytes = 0;
+            _spill?.Dispose();
+            _spill = null;
+            WakeProducer();
+        }
+    }
+
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_lock)
+                return _closed;
+        }
+    }
+
     StreamItem TakeOne()
     {
         lock (_lock)
@@ -167,14 +209,14 @@ public sealed class SpillingQueue : IAsyncDisposable
         }
     }
 
+    // Wakes every producer waiting for room (there should be one; a missed wake-up would stall the source for good).
     void WakeProducer()
     {
-        if (_waitingForRoom)
-        {
-            _waitingForRoom = false;
-            _room.Release();
-        }
+        _room.TrySetResult();
+        _room = NewRoomSignal();
     }
+
+    static TaskCompletionSource NewRoomSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     int RelationRef(RelationInfo relation)
     {
@@ -191,11 +233,13 @@ public sealed class SpillingQueue : IAsyncDisposable
     {
         lock (_lock)
         {
+            _closed = true;
             _spill?.Dispose();
             _spill = null;
+            WakeProducer();
         }
-        _items.Dispose();
-        _room.Dispose();
+        // _items is not disposed: a producer that stored its item just before the queue closed may still release it
+        // (a SemaphoreSlim whose wait handle was never asked for holds nothing that needs disposing).
         return ValueTask.CompletedTask;
     }
 

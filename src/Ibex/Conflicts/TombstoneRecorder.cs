@@ -33,7 +33,7 @@ public sealed class TombstoneRecorder : IAsyncDisposable
         _settings = settings;
         _coordinator = coordinator;
         _log = log;
-        Queue = new SpillingQueue(options.QueueMemoryBytes / 4, options.SpillDirectory);
+        Queue = new SpillingQueue(options.QueueMemoryBytes / 4, options.SpillDirectory, options.SpillCapBytes);
     }
 
     public SpillingQueue Queue { get; }
@@ -45,7 +45,20 @@ public sealed class TombstoneRecorder : IAsyncDisposable
         _conn = await NodeConnections.OpenAsync(_settings, $"node '{_node}'", "tombstones", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Records until cancelled; a failure (its connection lost, say) is thrown as an <see cref="IbexException"/> naming the node.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IbexException($"node '{_node}': recording tombstones failed: {Errors.Describe(e)}", e);
+        }
+    }
+
+    async Task RecordAsync(CancellationToken cancellationToken)
     {
         while (true)
         {

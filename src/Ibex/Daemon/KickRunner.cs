@@ -28,6 +28,7 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         var scheduled = every is not null && (options.KickMode || sync.FullcopyTargets.Any());
         var nextRun = DateTime.UtcNow + (every ?? TimeSpan.Zero);
         var nextSequences = DateTime.UtcNow;
+        var trouble = new RepeatedWarning(log);
         await PublishIdleAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -44,10 +45,12 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
                     await SequenceSyncer.SyncAsync(sync, nodes, cancellationToken).ConfigureAwait(false);
                     nextSequences = DateTime.UtcNow + TimeSpan.FromSeconds(10);
                 }
+                trouble.Clear($"sync {sync.Name}: kicks and schedules work again");
             }
             catch (Exception e) when (e is IbexException or NpgsqlException && !cancellationToken.IsCancellationRequested)
             {
-                log.LogWarning("sync {Sync}: {Error}", sync.Name, e is IbexException ? e.Message : Errors.Describe(e));
+                // Checked twice a second: a control database that is away is said once, then once a minute.
+                trouble.Report($"sync {sync.Name}: {(e is IbexException ? e.Message : Errors.Describe(e))}");
             }
             try
             {
@@ -116,7 +119,7 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             goals[host.Pipeline.Source] = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         foreach (var host in hosts)
-            host.Start(cancellationToken);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var deadline = DateTime.UtcNow + DrainLimit;
         while (!hosts.All(h => h.Pipeline.Links.All(l => l.Position >= goals[h.Pipeline.Source])))
         {

@@ -10,6 +10,13 @@ public sealed class LinkRuntime(LinkRecord link)
     readonly object _lock = new();
     TargetApplier? _applier;
     NpgsqlLogSequenceNumber _lastPosition;
+    string? _recordedError;
+    bool _recovered = true;
+    long _transactionsAtAttach;
+    DateTime _attachedAt;
+
+    /// <summary>A link attached this long without failing counts as working again, even with nothing to apply.</summary>
+    public static readonly TimeSpan HealthyAfter = TimeSpan.FromSeconds(5);
 
     public LinkRecord Link { get; } = link;
 
@@ -31,7 +38,10 @@ public sealed class LinkRuntime(LinkRecord link)
     /// <summary>When the link stopped applying (down or in error); null while streaming.</summary>
     public DateTime? DownSince { get; private set; }
 
-    /// <summary>Set when <see cref="Error"/> changed and has not been recorded as an event yet.</summary>
+    /// <summary>
+    /// Set by <see cref="Fail"/> when the error differs from the last one recorded since the link last worked: a target
+    /// that rejects the same change at every retry is recorded once, not once per retry.
+    /// </summary>
     public bool ErrorIsNew { get; set; }
 
     public TargetApplier? Applier
@@ -67,6 +77,27 @@ public sealed class LinkRuntime(LinkRecord link)
             State = "streaming";
             Error = null;
             DownSince = null;
+            _recovered = false;
+            _transactionsAtAttach = Counters.Transactions;
+            _attachedAt = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// Called periodically while the pipeline runs: true once, when a link attached after a failure is working again
+    /// (it committed a transaction, or stayed attached for <see cref="HealthyAfter"/>). Its backoff then starts over
+    /// and a repeat of the old error is recorded again.
+    /// </summary>
+    public bool CheckRecovered(DateTime now)
+    {
+        lock (_lock)
+        {
+            if (_recovered || !Live || (Counters.Transactions == _transactionsAtAttach && now - _attachedAt < HealthyAfter))
+                return false;
+            _recovered = true;
+            _recordedError = null;
+            Backoff.Reset();
+            return true;
         }
     }
 
@@ -90,7 +121,8 @@ public sealed class LinkRuntime(LinkRecord link)
             Interlocked.Increment(ref _failures);
             State = e.TargetUnreachable ? "down" : "error";
             DownSince ??= DateTime.UtcNow;
-            ErrorIsNew = Error != e.Message;
+            ErrorIsNew = _recordedError != e.Message;
+            _recordedError = e.Message;
             Error = e.Message;
             return old;
         }

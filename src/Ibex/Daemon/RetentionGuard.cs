@@ -72,15 +72,17 @@ public sealed class RetentionGuard(SyncRecord sync, IReadOnlyDictionary<string, 
         }
         log.LogWarning("sync {Sync}: {Message}; dropping the slot and copying the tables afresh", sync.Name, message);
         await control.LogEventAsync(sync.Name, source, "error", message + "; the slot was dropped and the targets get a fresh copy", cancellationToken).ConfigureAwait(false);
-        await host.StopAsync().ConfigureAwait(false);
-        await DropSlotAsync(conn, slot, cancellationToken).ConfigureAwait(false);
-        await using (var create = new NpgsqlCommand("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", conn))
+        // With the pipeline stopped; afterwards it is as it was (a kick-mode sync stays idle until its next kick).
+        await host.WhileStoppedAsync(async ct =>
         {
-            create.Parameters.Add(new() { Value = slot });
-            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await MarkForCopyAsync(source, cancellationToken).ConfigureAwait(false);
-        host.Start(cancellationToken);
+            await DropSlotAsync(conn, slot, ct).ConfigureAwait(false);
+            await using (var create = new NpgsqlCommand("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", conn))
+            {
+                create.Parameters.Add(new() { Value = slot });
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            await MarkForCopyAsync(source, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     static async Task DropSlotAsync(NpgsqlConnection conn, string slot, CancellationToken cancellationToken)

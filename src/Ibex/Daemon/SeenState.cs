@@ -24,10 +24,12 @@ public sealed class SeenState(ControlDatabase control, string sync, string sourc
         // An unchanged view needs no new entry: the older one covers every position after it.
         if (_saved.Count > 0 && _saved[^1].Seen.Count == seen.Count && seen.All(s => _saved[^1].Seen.TryGetValue(s.Key, out var v) && v == s.Value))
             return;
-        _saved.Add((ack, seen));
-        if (_saved.Count > Keep)
-            _saved.RemoveRange(0, _saved.Count - Keep);
-        var json = JsonSerializer.Serialize(_saved.Select(e => new Dictionary<string, object>
+        // Kept in memory only once it is in the control database: a failed write must be retried in full, not taken
+        // for saved at the next attempt (the slot would then be acknowledged past a view that was never stored).
+        var entries = new List<(NpgsqlLogSequenceNumber Lsn, IReadOnlyDictionary<string, DateTime> Seen)>(_saved) { (ack, seen) };
+        if (entries.Count > Keep)
+            entries.RemoveRange(0, entries.Count - Keep);
+        var json = JsonSerializer.Serialize(entries.Select(e => new Dictionary<string, object>
         {
             ["lsn"] = e.Lsn.ToString(),
             ["seen"] = e.Seen.ToDictionary(x => x.Key, x => x.Value.ToString("O", CultureInfo.InvariantCulture)),
@@ -38,6 +40,8 @@ public sealed class SeenState(ControlDatabase control, string sync, string sourc
         cmd.Parameters.Add(new() { Value = source });
         cmd.Parameters.Add(new() { Value = json, NpgsqlDbType = NpgsqlDbType.Text });
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _saved.Clear();
+        _saved.AddRange(entries);
     }
 
     /// <summary>The view saved at or before the slot's confirmed position, or null (then the sync's baseline applies).</summary>

@@ -35,7 +35,10 @@ public sealed class SourcePipeline
     readonly MultiMasterCoordinator? _mm;
     readonly SeenState _seenState;
     TombstoneRecorder? _recorder;
-    NpgsqlLogSequenceNumber _lastAck;
+    readonly ProgressTracker _progress;
+    readonly StatusPublisher _status;
+    readonly IReadOnlyList<LinkSupervisor> _supervisors;
+    static readonly IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> NoCopyPoints = new Dictionary<(string, QualifiedName), NpgsqlLogSequenceNumber>();
 
     public SourcePipeline(SyncRecord sync, string source, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ApplyOptions options, ILoggerFactory loggers,
         MultiMasterCoordinator? multiMaster = null)
@@ -51,6 +54,9 @@ public sealed class SourcePipeline
         Links = [.. sync.Links.Where(l => l.Source == source && sync.Streams(l.Target)).Select(l => new LinkRuntime(l))];
         _forward = sync.Options.Forward;
         _seenState = new SeenState(control, sync.Name, source, nodes[source], _log);
+        _progress = new ProgressTracker(multiMaster is not null);
+        _status = new StatusPublisher(sync.Name, nodes[source], control, Links, _log);
+        _supervisors = [.. Links.Select(l => new LinkSupervisor(l, ct => ConnectAsync(l, NoCopyPoints, ct), control, sync.Name, _log))];
     }
 
     public IReadOnlyList<LinkRuntime> Links { get; }
@@ -73,7 +79,6 @@ public sealed class SourcePipeline
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var started = DateTime.UtcNow;
             try
             {
                 await RunOnceAsync(cancellationToken).ConfigureAwait(false);
@@ -85,8 +90,6 @@ public sealed class SourcePipeline
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Interlocked.Increment(ref _restarts);
-                if (DateTime.UtcNow - started > TimeSpan.FromMinutes(2))
-                    _backoff.Reset();
                 var delay = _backoff.Next();
                 var message = e is IbexException or ApplyException ? e.Message : $"source '{_source}': {Errors.Describe(e)}";
                 _log.LogWarning("sync {Sync} source {Source}: {Error}; retrying in {Delay:0.0}s", _sync.Name, _source, message, delay.TotalSeconds);
@@ -115,8 +118,9 @@ public sealed class SourcePipeline
 
         var restart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new List<Task>();
-        foreach (var link in Links)
+        foreach (var supervisor in _supervisors)
         {
+            var link = supervisor.Link;
             try
             {
                 var applier = await ConnectAsync(link, copiedAt, token).ConfigureAwait(false);
@@ -126,8 +130,8 @@ public sealed class SourcePipeline
             }
             catch (ApplyException e)
             {
-                await FailAsync(link, e).ConfigureAwait(false);
-                tasks.Add(ReconnectLaterAsync(link, restart, token));
+                await supervisor.FailAsync(e).ConfigureAwait(false);
+                tasks.Add(supervisor.ReconnectLaterAsync(restart, token));
             }
         }
         if (!Links.Any(l => l.Live))
@@ -150,26 +154,31 @@ public sealed class SourcePipeline
         Reader = reader;
         try
         {
+            // The reader, the tombstone recorder, the acknowledgement loop and the status publisher are watched
+            // together: if any of them fails, the run ends and starts over from the slot (the recorder's position holds
+            // the slot back, so nothing is lost). Appliers are not: a failed one is handled by its LinkSupervisor.
+            var watched = new List<Task> { restart.Task };
             if (_mm is not null)
             {
                 _recorder = new TombstoneRecorder(_source, sourceSettings, _mm, _options, _loggers.CreateLogger("Ibex.Conflicts"));
                 await _recorder.ConnectAsync(token).ConfigureAwait(false);
-                tasks.Add(_recorder.RunAsync(token));
+                watched.Add(_recorder.RunAsync(token));
             }
-            foreach (var link in Links.Where(l => l.Live))
-                tasks.Add(RunApplierAsync(link, restart, token));
+            foreach (var supervisor in _supervisors.Where(x => x.Link.Live))
+                tasks.Add(supervisor.RunAsync(restart, token));
             var readerTask = reader.RunAsync(default, DispatchAsync, token);
-            tasks.Add(readerTask);
-            var statusTask = StatusLoopAsync(reader, token);
-            tasks.Add(statusTask);
-            var first = await Task.WhenAny(readerTask, restart.Task, statusTask).ConfigureAwait(false);
+            watched.Add(readerTask);
+            watched.Add(AcknowledgeLoopAsync(reader, token));
+            watched.Add(_status.RunAsync(() => RetentionError, token));
+            tasks.AddRange(watched.Where(t => t != restart.Task));
+            var first = await Task.WhenAny(watched).ConfigureAwait(false);
             await cts.CancelAsync().ConfigureAwait(false);
             await WhenAllQuietly(tasks).ConfigureAwait(false);
-            await PublishAsync(reader, CancellationToken.None).ConfigureAwait(false);
+            await _status.PublishAsync(RetentionError, CancellationToken.None).ConfigureAwait(false);
             if (first != restart.Task && first.IsFaulted)
-                await first.ConfigureAwait(false); // the reader, or the status loop that acknowledges the slot, failed: restart
-            if (first == readerTask && !cancellationToken.IsCancellationRequested)
-                throw new IbexException($"source '{_source}': the replication stream ended unexpectedly");
+                await first.ConfigureAwait(false); // a watched part failed: restart
+            if (first != restart.Task && !cancellationToken.IsCancellationRequested)
+                throw new IbexException(first == readerTask ? $"source '{_source}': the replication stream ended unexpectedly" : $"source '{_source}': a part of the pipeline stopped unexpectedly");
             _backoff.Reset();
         }
         finally
@@ -251,90 +260,13 @@ public sealed class SourcePipeline
         return (await CatalogReader.ReadTablesAsync(conn, [name], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(name);
     }
 
-    async Task RunApplierAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
-    {
-        var applier = link.Applier!;
-        try
-        {
-            await applier.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Anything else is a bug, but it must not leave the link silently stopped: it is retried like a failure.
-            var e = error as ApplyException ?? new ApplyException($"target '{link.Link.Target}': internal error: {error.GetType().Name}: {error.Message}", true, error);
-            if (error is not ApplyException)
-                _log.LogError(error, "sync {Sync}: applier for {Target} failed", _sync.Name, link.Link.Target);
-            var old = link.Fail(e);
-            await FailAsync(link, e).ConfigureAwait(false);
-            if (old is not null)
-                await old.DisposeAsync().ConfigureAwait(false);
-            await ReconnectLaterAsync(link, restart, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    // Waits (with backoff) until the target accepts a connection again, then restarts the whole pipeline so the
-    // stream is read again from the slot's position, which is no later than this target's.
-    async Task ReconnectLaterAsync(LinkRuntime link, TaskCompletionSource restart, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var delay = link.Backoff.Next();
-                _log.LogInformation("sync {Sync}: retrying target {Target} in {Delay:0.0}s", _sync.Name, link.Link.Target, delay.TotalSeconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var probe = await ConnectAsync(link, new Dictionary<(string, QualifiedName), NpgsqlLogSequenceNumber>(), cancellationToken).ConfigureAwait(false);
-                    await probe.DisposeAsync().ConfigureAwait(false);
-                    restart.TrySetResult();
-                    return;
-                }
-                catch (ApplyException e)
-                {
-                    await FailAsync(link, e).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or IbexException)
-                {
-                    // Whatever went wrong, keep retrying: a link must never stay down because a probe failed oddly.
-                    await FailAsync(link, new ApplyException($"target '{link.Link.Target}': {Errors.Describe(e)}", Errors.IsConnectionFailure(e), e)).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    async Task FailAsync(LinkRuntime link, ApplyException e)
-    {
-        link.Fail(e);
-        _log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", _sync.Name, link.Link.Source, link.Link.Target, e.Message);
-        if (link.ErrorIsNew)
-        {
-            link.ErrorIsNew = false;
-            try
-            {
-                await _control.LogEventAsync(_sync.Name, link.Link.Target, "error", e.Message, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (IbexException ce)
-            {
-                _log.LogWarning("could not record event: {Error}", ce.Message);
-            }
-        }
-    }
-
     async Task RecordReaderErrorAsync(string message, CancellationToken cancellationToken)
     {
         try
         {
             await _control.LogEventAsync(_sync.Name, _source, "error", message, cancellationToken).ConfigureAwait(false);
             // The source failed, so no link streams; a link that failed on its own keeps its own reason.
-            await PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), null, cancellationToken).ConfigureAwait(false);
+            await _status.PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
         {
@@ -342,44 +274,41 @@ public sealed class SourcePipeline
         }
     }
 
-    // Twice a second: tell idle appliers how far the stream has got, acknowledge the slot up to what every
-    // target has, and publish status.
-    async Task StatusLoopAsync(SlotReader reader, CancellationToken cancellationToken)
+    // Four times a second: note links that work again, and acknowledge the slot up to what every target (and the
+    // tombstone recorder) has. Status is published by its own loop (StatusPublisher), never on this path; idle
+    // markers come from the reader itself, its queues' only producer.
+    async Task AcknowledgeLoopAsync(SlotReader reader, CancellationToken cancellationToken)
     {
-        var lastIdle = default(NpgsqlLogSequenceNumber);
+        var saveWarning = new RepeatedWarning(_log);
         try
         {
             while (true)
             {
                 await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-                var received = reader.LastReceivedLsn;
-                if (reader.State == ReaderState.BetweenTransactions && received > lastIdle)
+                foreach (var link in Links)
+                    if (link.CheckRecovered(DateTime.UtcNow))
+                        _backoff.Reset();
+                if (_progress.Decide(Links.Select(l => l.Position), _recorder?.Position) is { } ack)
                 {
-                    lastIdle = received;
-                    await DispatchAsync(new MarkerItem(received), cancellationToken).ConfigureAwait(false);
-                }
-                var ack = Links.Min(l => l.Position);
-                if (_recorder is { } recorder && recorder.Position < ack)
-                    ack = recorder.Position;
-                // Multi-master: save what the source had seen at the acknowledged position before acknowledging it,
-                // so a restarted reader begins with the right view (and conflicts are detected as before).
-                if (_mm is not null && ack > _lastAck && reader.SeenAt(ack) is { } seen)
-                {
-                    try
+                    // Multi-master: save what the source had seen at the acknowledged position before acknowledging
+                    // it, so a restarted reader begins with the right view (and conflicts are detected as before).
+                    if (ack.SaveSeenFirst && reader.SeenAt(ack.Lsn) is { } seen)
                     {
-                        await _seenState.SaveAsync(ack, seen, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await _seenState.SaveAsync(ack.Lsn, seen, cancellationToken).ConfigureAwait(false);
+                            saveWarning.Clear($"sync {_sync.Name} source {_source}: the reader's position is saved again");
+                        }
+                        catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
+                        {
+                            // Control database away: keep applying, acknowledge nothing new until the view is saved.
+                            saveWarning.Report($"sync {_sync.Name} source {_source}: cannot save the reader's position yet: {Errors.Describe(e)}");
+                            continue;
+                        }
                     }
-                    catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
-                    {
-                        // Control database away: keep applying, acknowledge nothing new until the view is saved.
-                        _log.LogWarning("sync {Sync} source {Source}: cannot save the reader's position yet: {Error}", _sync.Name, _source, Errors.Describe(e));
-                        continue;
-                    }
+                    reader.Acknowledge(ack.Lsn);
+                    _progress.Acknowledge(ack.Lsn);
                 }
-                if (ack != default)
-                    reader.Acknowledge(ack);
-                _lastAck = ack > _lastAck ? ack : _lastAck;
-                await PublishAsync(reader, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -387,77 +316,8 @@ public sealed class SourcePipeline
         }
     }
 
-    readonly Dictionary<LinkRuntime, (long I, long U, long D, long T, long X)> _published = [];
-    DateTime _lastSourceCheck;
-    NpgsqlLogSequenceNumber _sourceLsn;
-
-    async Task PublishAsync(SlotReader? reader, CancellationToken cancellationToken)
-    {
-        await RefreshSourceLsnAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var retention = RetentionError;
-            await PublishSnapshotsAsync(Links.Select(l => retention is null ? (l, l.State, l.Error) : (l, "error", (string?)retention)), reader, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
-        {
-            _log.LogDebug("status not published: {Error}", e.Message);
-        }
-    }
-
-    // Counters go out as increments since the last successful publish; remember exactly what was sent.
-    async Task PublishSnapshotsAsync(IEnumerable<(LinkRuntime Link, string State, string? Error)> links, SlotReader? reader, CancellationToken cancellationToken)
-    {
-        var taken = links.Select(x =>
-        {
-            var c = x.Link.Counters;
-            var now = (c.Inserts, c.Updates, c.Deletes, c.Truncates, c.Transactions);
-            return (x.Link, Now: now, Snap: Snapshot(x.Link, reader, _sourceLsn == default ? null : _sourceLsn, x.State, x.Error, now));
-        }).ToList();
-        await new StatusStore(_control).PublishAsync(_sync.Name, [.. taken.Select(t => t.Snap)], cancellationToken).ConfigureAwait(false);
-        foreach (var t in taken)
-            _published[t.Link] = t.Now;
-    }
-
-    LinkSnapshot Snapshot(LinkRuntime l, SlotReader? reader, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error, (long I, long U, long D, long T, long X) now)
-    {
-        var prev = _published.GetValueOrDefault(l);
-        var applier = l.Applier;
-        // Counters were read before the position: a position never runs ahead of the counts published with it.
-        var position = l.Position;
-        long? lagBytes = sourceLsn is { } s && position != default ? Math.Max(0, (long)((ulong)s - (ulong)position)) : null;
-        double? lagSeconds;
-        if (l.Live && applier is not null)
-        {
-            var busy = applier.CurrentCommitTimestamp;
-            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : 0;
-        }
-        else
-        {
-            // Not applying: the target falls behind from the moment it stopped, as soon as the source moves on.
-            lagSeconds = lagBytes is > 0 && l.DownSince is { } since ? (DateTime.UtcNow - since).TotalSeconds : null;
-        }
-        return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
-            applier?.LastCommitTimestamp, applier?.LastAppliedAt, lagSeconds, lagBytes,
-            now.I - prev.I, now.U - prev.U, now.D - prev.D, now.T - prev.T, now.X - prev.X);
-    }
-
-    async Task RefreshSourceLsnAsync(CancellationToken cancellationToken)
-    {
-        if (DateTime.UtcNow - _lastSourceCheck < TimeSpan.FromSeconds(2))
-            return;
-        _lastSourceCheck = DateTime.UtcNow;
-        try
-        {
-            await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "status", cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", conn);
-            _sourceLsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
-        {
-            _sourceLsn = default;
-        }
-    }
+    // For the initial copy, which publishes before the stream starts (it passes no reader).
+    Task PublishAsync(SlotReader? _, CancellationToken cancellationToken) => _status.PublishAsync(RetentionError, cancellationToken);
 
     async Task CopyPendingTablesAsync(CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ namespace Ibex.Daemon;
 public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, DaemonOptions options, ILoggerFactory loggers)
 {
     readonly ILogger _log = loggers.CreateLogger("Ibex.Daemon");
+    readonly RepeatedWarning _controlAway = new(loggers.CreateLogger("Ibex.Daemon"));
 
     public SyncRecord Sync { get; } = sync;
 
@@ -36,6 +37,7 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             try
             {
                 var lease = await SyncLease.TryAcquireAsync(control, Sync.Name, cancellationToken).ConfigureAwait(false);
+                _controlAway.Clear($"sync {Sync.Name}: the control database is back");
                 if (lease is null)
                 {
                     if (!standingBy)
@@ -63,8 +65,8 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             }
             catch (IbexException e)
             {
-                // The control database is unreachable: keep trying; pipelines stop with the token only.
-                _log.LogWarning("sync {Sync}: {Error}", Sync.Name, e.Message);
+                // The control database is unreachable: keep trying (saying so once a minute); pipelines stop with the token only.
+                _controlAway.Report($"sync {Sync.Name}: {e.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -130,16 +132,18 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm))];
         var hosts = Pipelines.Select(p => new PipelineHost(p)).ToList();
         using var jobsCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var jobs = new List<Task>
+        // Each side job runs supervised: a failure is logged and recorded, and that job alone starts again.
+        var parts = new List<SupervisedJob>
         {
-            new KickRunner(Sync, nodes, hosts, control, _log).RunAsync(jobsCts.Token),
-            new RetentionGuard(Sync, nodes, hosts, control, _log).RunAsync(jobsCts.Token),
+            new(Sync.Name, "kick runner", new KickRunner(Sync, nodes, hosts, control, _log).RunAsync, control, _log),
+            new(Sync.Name, "retention guard", new RetentionGuard(Sync, nodes, hosts, control, _log).RunAsync, control, _log),
         };
         if (mm is not null)
-            jobs.Add(mm.RunAsync(jobsCts.Token));
+            parts.Add(new(Sync.Name, "multi-master coordinator", mm.RunAsync, control, _log));
+        var jobs = parts.Select(p => p.RunAsync(jobsCts.Token)).ToList();
         if (!Sync.Options.KickMode)
             foreach (var host in hosts)
-                host.Start(cancellationToken);
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

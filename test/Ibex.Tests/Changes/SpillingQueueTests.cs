@@ -1,5 +1,6 @@
 using Ibex.Changes;
 using Ibex.Sql;
+using Ibex.Tests.Operations;
 using NpgsqlTypes;
 using Shouldly;
 
@@ -57,6 +58,62 @@ public class SpillingQueueTests
         }
         ((CommitItem)await q.DequeueAsync(ct)).EndLsn.ShouldBe(new NpgsqlLogSequenceNumber(200));
         ((MarkerItem)await q.DequeueAsync(ct)).Lsn.ShouldBe(new NpgsqlLogSequenceNumber(300));
+        q.Count.ShouldBe(0);
+        q.TryDequeue(out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_long_transaction_that_fills_the_spill_cap_still_flows_to_the_consumer_without_loss()
+    {
+        // One item in memory, a spill file of 8 kB: the cap is reached a few items into the transaction, long before
+        // the queue would hand the first group of it to the consumer.
+        await using var q = new SpillingQueue(memoryBudgetBytes: 1, spillCapBytes: 8_000);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        var ct = timeout.Token;
+        const int changes = 5_000;
+        var producer = Task.Run(async () =>
+        {
+            await q.EnqueueAsync(new BeginItem(new NpgsqlLogSequenceNumber(100), DateTime.UtcNow, 7, null), ct);
+            for (var i = 0; i < changes; i++)
+                await q.EnqueueAsync(Insert(i), ct);
+            await q.EnqueueAsync(new CommitItem(new NpgsqlLogSequenceNumber(100), new NpgsqlLogSequenceNumber(200), DateTime.UnixEpoch), ct);
+        }, ct);
+        var received = new List<StreamItem>();
+        try
+        {
+            while (received.Count < changes + 2)
+                received.Add(await q.DequeueAsync(ct));
+            await producer;
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            throw new ShouldAssertException($"the queue stalled after {received.Count} of {changes + 2} items (producer {producer.Status}, {q.SpilledBytes} bytes spilled)");
+        }
+        received[0].ShouldBeOfType<BeginItem>();
+        for (var i = 0; i < changes; i++)
+            ((ChangeItem)received[i + 1]).Change.NewRow!.Text(0).ShouldBe(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        received[^1].ShouldBeOfType<CommitItem>();
+        q.SpilledItemsTotal.ShouldBeGreaterThan(changes / 2);
+    }
+
+    [Fact]
+    public async Task Closing_a_queue_releases_a_producer_waiting_for_room_and_drops_what_follows()
+    {
+        await using var q = new SpillingQueue(memoryBudgetBytes: 1, spillCapBytes: 4_000);
+        var ct = TestContext.Current.CancellationToken;
+        await q.EnqueueAsync(new BeginItem(new NpgsqlLogSequenceNumber(100), DateTime.UtcNow, 7, null), ct);
+        // Nobody consumes: the producer fills memory and the file, then waits for room.
+        var producer = Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+                await q.EnqueueAsync(Insert(i), ct);
+        }, ct);
+        await Poll.UntilAsync(() => Task.FromResult(q.SpilledBytes), b => b >= 4_000, 20, b => $"{b} bytes spilled");
+        producer.IsCompleted.ShouldBeFalse();
+        q.Close();
+        await producer.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        await q.EnqueueAsync(Insert(1000), ct);
         q.Count.ShouldBe(0);
         q.TryDequeue(out _).ShouldBeFalse();
     }

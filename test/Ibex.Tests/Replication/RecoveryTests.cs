@@ -1,6 +1,7 @@
 using System.Text;
 using Ibex.Local;
 using Ibex.Tests.Infrastructure;
+using Ibex.Tests.Operations;
 using Npgsql;
 using Shouldly;
 
@@ -129,5 +130,75 @@ public class RecoveryTests(SharedClusters clusters)
         (await s.ScalarAsync<string>("dst", "SELECT md5(string_agg(payload, '' ORDER BY id)) FROM huge"))
             .ShouldBe(await s.ScalarAsync<string>("src", "SELECT md5(string_agg(payload, '' ORDER BY id)) FROM huge"));
         peak.ShouldBeLessThan(300L * 1024 * 1024, $"peak RSS {peak / (1024 * 1024)} MB");
+    }
+
+    [Fact]
+    public async Task The_fourth_target_restart_in_a_row_recovers_as_fast_as_the_first()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var own = await LocalCluster.StartAsync("restarts", cancellationToken: ct);
+        await using var s = await Scenario.CreateAsync(await clusters.GetAsync(0), ("src", await clusters.GetAsync(0)), ("dst", own));
+        await s.ExecAllAsync("CREATE TABLE beats (id bigint PRIMARY KEY)");
+        await s.AddNodesAsync();
+        var sync = "restarts" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "beats", "--source", "src", "--target", "dst")).ShouldSucceed();
+        s.StartDaemon();
+        await s.WaitAsync(sync);
+
+        using var stop = new CancellationTokenSource();
+        long written = 0;
+        var writer = Task.Run(async () =>
+        {
+            var (cluster, db) = s.Node("src");
+            await using var conn = new NpgsqlConnection(cluster.NpgsqlConnectionString(db));
+            await conn.OpenAsync();
+            while (!stop.IsCancellationRequested)
+            {
+                await using var cmd = new NpgsqlCommand($"INSERT INTO beats VALUES ({Interlocked.Increment(ref written)})", conn);
+                await cmd.ExecuteNonQueryAsync();
+                await Task.Delay(5);
+            }
+        });
+        // Each time: the target is down for two seconds, then the time until it has a row written after its return.
+        var recoveries = new List<double>();
+        for (var i = 0; i < 4; i++)
+        {
+            await own.StopServerAsync("immediate", ct);
+            await Task.Delay(2000, ct);
+            await own.StartServerAsync(ct);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var goal = Interlocked.Read(ref written) + 1;
+            await Poll.UntilAsync(() => s.ScalarAsync<long>("dst", "SELECT coalesce(max(id), 0) FROM beats"), n => n >= goal, 90, n => $"dst at {n}, waiting for {goal}\n{s.DaemonLog}");
+            recoveries.Add(clock.Elapsed.TotalSeconds);
+        }
+        await stop.CancelAsync();
+        await writer;
+        TestContext.Current.SendDiagnosticMessage($"recoveries after target restarts: {string.Join(", ", recoveries.Select(r => r.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
+        // The backoff starts over once the link streams again: it must not carry over from one outage to the next.
+        recoveries[^1].ShouldBeLessThan(recoveries[0] + 4, string.Join(", ", recoveries));
+        await s.WaitAsync(sync);
+        await s.ShouldMatchAsync("beats", "id", "src", "dst");
+    }
+
+    [Fact]
+    public async Task A_transaction_larger_than_the_spill_cap_reaches_two_targets_without_stalling()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src", "one", "two");
+        await s.ExecAllAsync("CREATE TABLE wide (id bigint PRIMARY KEY, pad text)");
+        await s.AddNodesAsync();
+        var sync = "capped" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "wide", "--source", "src", "--target", "one", "--target", "two", "--copy", "never")).ShouldSucceed();
+        // Tiny queues: 64 kB in memory and a 256 kB spill file, so one transaction fills the file many times over.
+        s.StartDaemon(new Ibex.Daemon.DaemonOptions
+        {
+            PollInterval = TimeSpan.FromSeconds(2),
+            Apply = new Ibex.Apply.ApplyOptions { QueueMemoryBytes = 64 << 10, SpillCapBytes = 256 << 10 },
+        });
+        await s.WaitAsync(sync);
+        await s.ExecAsync("src", "INSERT INTO wide SELECT g, repeat('w', 200) FROM generate_series(1, 20000) g");
+        await s.ExecAsync("src", "INSERT INTO wide VALUES (0, 'after')");
+        await s.WaitAsync(sync, 120);
+        await s.ShouldMatchAsync("wide", "id", "src", "one", "two");
+        (await s.ScalarAsync<long>("two", "SELECT count(*) FROM wide")).ShouldBe(20001);
     }
 }

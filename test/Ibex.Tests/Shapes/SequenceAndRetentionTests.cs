@@ -1,5 +1,7 @@
+using Ibex.Control;
 using Ibex.Local;
 using Ibex.Tests.Infrastructure;
+using Ibex.Tests.Operations;
 using Shouldly;
 
 namespace Ibex.Tests.Shapes;
@@ -48,6 +50,35 @@ public class SequenceAndRetentionTests(SharedClusters clusters)
 
         await own.StartServerAsync(TestContext.Current.CancellationToken);
         await s.WaitAsync("guard", 120);
+        await s.ShouldMatchAsync("big", "id", "src", "dst");
+    }
+
+    [Fact]
+    public async Task A_slot_dropped_by_the_retention_guard_leaves_a_kick_mode_sync_idle_until_its_next_kick()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
+        await s.ExecAllAsync("CREATE TABLE big (id int PRIMARY KEY, pad text)");
+        await s.AddNodesAsync();
+        var sync = "kickguard" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "big", "--source", "src", "--target", "dst", "--mode", "kick", "--max-retained", "4MB", "--on-retention", "drop-slot")).ShouldSucceed();
+        s.StartDaemon();
+        (await s.Ibex("sync", "kick", sync, "--wait", "--timeout", "60")).ShouldSucceed();
+        var slot = ObjectNames.Slot(sync, "src");
+        // Between kicks the slot holds everything written: far more than 4 MB, so the guard replaces it.
+        await s.ExecAsync("src", "INSERT INTO big SELECT g, repeat('p', 500) FROM generate_series(1, 40000) g");
+        await Poll.UntilAsync(() => s.ScalarAsync<long>("src", "SELECT coalesce((SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1), -1)", slot),
+            r => r is >= 0 and < 4 << 20, 60, r => $"slot retains {r} bytes\n{s.DaemonLog}");
+        // Replacing the slot must not turn the sync into a streaming one: nothing runs until the next kick. The guard
+        // would have restarted the pipeline within a second, and its first act is the fresh copy.
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < until)
+        {
+            (await s.ScalarAsync<bool>("src", "SELECT coalesce((SELECT active FROM pg_replication_slots WHERE slot_name = $1), false)", slot)).ShouldBeFalse(s.DaemonLog);
+            (await s.ScalarAsync<long>("dst", "SELECT count(*) FROM big")).ShouldBe(0, s.DaemonLog);
+            await Task.Delay(250, ct);
+        }
+        (await s.Ibex("sync", "kick", sync, "--wait", "--timeout", "120")).ShouldSucceed();
         await s.ShouldMatchAsync("big", "id", "src", "dst");
     }
 }
