@@ -29,6 +29,7 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> _committedInBatch = [];
     readonly List<(int Index, ChangeKind Kind)> _rowChecks = [];
     NpgsqlConnection? _conn;
+    TargetLiveness _liveness = null!;
     long _position;
     bool _inTxn;
     bool _skipping;
@@ -104,6 +105,7 @@ public sealed class TargetApplier : IAsyncDisposable
                 await _conflicts.LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _position, (long)(ulong)progress);
+            _liveness = new TargetLiveness(_targetName);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
@@ -234,7 +236,10 @@ public sealed class TargetApplier : IAsyncDisposable
                 if (_inTxn || _batch.Count > 0)
                     _deferredMarker = m.Lsn > _deferredMarker ? m.Lsn : _deferredMarker;
                 else
+                {
                     Advance(m.Lsn);
+                    await _liveness.CheckIfQuietAsync(Conn, cancellationToken).ConfigureAwait(false);
+                }
                 if (m.Heartbeat is { } beat && _mm is not null)
                 {
                     // Every change of the source before the heartbeat is queued before it: none older is still to come.
@@ -420,6 +425,7 @@ public sealed class TargetApplier : IAsyncDisposable
                 _log.LogWarning("target {Target}: {Kind} found no row ({Sql})", _targetName, kind, batch.BatchCommands[index].CommandText);
             }
         }
+        _liveness.Answered();
         _rowChecks.RemoveRange(kept, _rowChecks.Count - kept);
         _batch.RemoveRange(0, count);
         _finishedStatements = Math.Max(0, _finishedStatements - count);
@@ -448,6 +454,7 @@ public sealed class TargetApplier : IAsyncDisposable
             await ExecAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _position, (long)(ulong)progress);
+            _liveness = new TargetLiveness(_targetName);
         }
         catch (NpgsqlException e)
         {

@@ -245,7 +245,7 @@ public sealed class MultiMasterCoordinator
     {
         try
         {
-            await using var conn = await NodeConnections.OpenAsync(_nodes[node], "mm", cancellationToken).ConfigureAwait(false);
+            await using var conn = await NodeDataSources.OpenAsync(_nodes[node], cancellationToken).ConfigureAwait(false);
             await using var cmd = new NpgsqlCommand(sql, conn);
             if (before is { } b)
             {

@@ -22,6 +22,10 @@ public static class SessionSettings
             // Catalog and DDL statements are small; long ones (COPY, big batches) pass their own timeout.
             CommandTimeout = 0,
             NoResetOnClose = false,
+            // A peer that vanished (host down, network black hole) is noticed by the OS within about a minute,
+            // even in the middle of a long command, instead of never.
+            TcpKeepAliveTime = 10,
+            TcpKeepAliveInterval = 5,
         };
         if (!settings.ContainsKey("Timeout") || settings.Timeout == 15)
             b.Timeout = 10;

@@ -114,7 +114,7 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         var goals = new Dictionary<string, NpgsqlLogSequenceNumber>();
         foreach (var host in hosts)
         {
-            await using var conn = await NodeConnections.OpenAsync(nodes[host.Pipeline.Source], "kick", cancellationToken).ConfigureAwait(false);
+            await using var conn = await NodeDataSources.OpenAsync(nodes[host.Pipeline.Source], cancellationToken).ConfigureAwait(false);
             await using var cmd = new NpgsqlCommand($"SELECT pg_logical_emit_message(true, '{SlotReader.MessagePrefix}', 'kick')", conn);
             goals[host.Pipeline.Source] = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }

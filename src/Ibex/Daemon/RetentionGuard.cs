@@ -48,7 +48,7 @@ public sealed class RetentionGuard(SyncRecord sync, IReadOnlyDictionary<string, 
     {
         var source = host.Pipeline.Source;
         var slot = sync.Nodes.First(n => n.Node == source).SlotName!;
-        await using var conn = await NodeConnections.OpenAsync(nodes[source], "retention", cancellationToken).ConfigureAwait(false);
+        await using var conn = await NodeDataSources.OpenAsync(nodes[source], cancellationToken).ConfigureAwait(false);
         long retained;
         await using (var cmd = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1", conn))
         {

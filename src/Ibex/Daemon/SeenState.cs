@@ -59,7 +59,7 @@ public sealed class SeenState(ControlDatabase control, string sync, string sourc
         if (json is null)
             return null;
         NpgsqlLogSequenceNumber confirmed;
-        await using (var conn = await NodeConnections.OpenAsync(node, "state", cancellationToken).ConfigureAwait(false))
+        await using (var conn = await NodeDataSources.OpenAsync(node, cancellationToken).ConfigureAwait(false))
         await using (var cmd = new NpgsqlCommand("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", conn))
         {
             cmd.Parameters.Add(new() { Value = slot });

@@ -255,7 +255,7 @@ public sealed class SourcePipeline
     // The source's current description of a table (type names for drift messages and added columns).
     async Task<TableInfo?> SourceTableAsync(QualifiedName name, CancellationToken cancellationToken)
     {
-        await using var conn = await NodeConnections.OpenAsync(_nodes[_source], "catalog", cancellationToken).ConfigureAwait(false);
+        await using var conn = await NodeDataSources.OpenAsync(_nodes[_source], cancellationToken).ConfigureAwait(false);
         await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
         return (await CatalogReader.ReadTablesAsync(conn, [name], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(name);
     }
@@ -331,7 +331,7 @@ public sealed class SourcePipeline
         await PublishAsync(null, cancellationToken).ConfigureAwait(false);
         var sourceSettings = NodeConnections.Settings(_nodes[_source]);
         IReadOnlyDictionary<QualifiedName, TableInfo> tables;
-        await using (var conn = await NodeConnections.OpenAsync(_nodes[_source], "copy", cancellationToken).ConfigureAwait(false))
+        await using (var conn = await NodeDataSources.OpenAsync(_nodes[_source], cancellationToken).ConfigureAwait(false))
         {
             await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
             tables = await CatalogReader.ReadTablesAsync(conn, pending.Select(p => p.Table).Distinct(), cancellationToken).ConfigureAwait(false);

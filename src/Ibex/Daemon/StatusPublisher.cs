@@ -9,16 +9,19 @@ namespace Ibex.Daemon;
 
 /// <summary>
 /// Publishes the state of one source's links to <c>ibex.link</c> on its own loop, never on the acknowledgement path:
-/// state and error, position, lag against the source's current WAL position (read at most every 2 s), and the
-/// counters as increments since the last successful publish.
+/// state and error, position, lag, and the counters as increments since the last successful publish. Lag is measured
+/// against the source itself (<see cref="SourceWalClock"/>: its WAL position, sampled every second), so a stalled
+/// stream or a stopped target shows growing lag whether or not anything is being applied.
 /// </summary>
 public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatabase control, IReadOnlyList<LinkRuntime> links, ILogger log)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
+    static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
+
     readonly Dictionary<LinkRuntime, (long I, long U, long D, long T, long X)> _published = [];
+    readonly SourceWalClock _clock = new();
     DateTime _lastSourceCheck;
-    NpgsqlLogSequenceNumber _sourceLsn;
 
     /// <summary>Publishes every <see cref="Interval"/> until cancelled; <paramref name="retentionError"/> overrides every link's state while set.</summary>
     public async Task RunAsync(Func<string?> retentionError, CancellationToken cancellationToken)
@@ -59,50 +62,43 @@ public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatab
         {
             var c = x.Link.Counters;
             var now = (c.Inserts, c.Updates, c.Deletes, c.Truncates, c.Transactions);
-            return (x.Link, Now: now, Snap: Snapshot(x.Link, _sourceLsn == default ? null : _sourceLsn, x.State, x.Error, now));
+            return (x.Link, Now: now, Snap: Snapshot(x.Link, x.State, x.Error, now));
         }).ToList();
         await new StatusStore(control).PublishAsync(sync, [.. taken.Select(t => t.Snap)], cancellationToken).ConfigureAwait(false);
         foreach (var t in taken)
             _published[t.Link] = t.Now;
+        if (taken.Count > 0)
+            _clock.Trim(taken.Min(t => t.Snap.Position));
     }
 
-    LinkSnapshot Snapshot(LinkRuntime l, NpgsqlLogSequenceNumber? sourceLsn, string state, string? error, (long I, long U, long D, long T, long X) now)
+    LinkSnapshot Snapshot(LinkRuntime l, string state, string? error, (long I, long U, long D, long T, long X) now)
     {
         var prev = _published.GetValueOrDefault(l);
         var applier = l.Applier;
         // Counters were read before the position: a position never runs ahead of the counts published with it.
         var position = l.Position;
-        long? lagBytes = sourceLsn is { } s && position != default ? Math.Max(0, (long)((ulong)s - (ulong)position)) : null;
-        double? lagSeconds;
-        if (l.Live && applier is not null)
-        {
-            var busy = applier.CurrentCommitTimestamp;
-            lagSeconds = busy is { } ts ? Math.Max(0, (DateTime.UtcNow - ts).TotalSeconds) : 0;
-        }
-        else
-        {
-            // Not applying: the target falls behind from the moment it stopped, as soon as the source moves on.
-            lagSeconds = lagBytes is > 0 && l.DownSince is { } since ? (DateTime.UtcNow - since).TotalSeconds : null;
-        }
+        var known = position != default;
         return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
-            applier?.LastCommitTimestamp, applier?.LastAppliedAt, lagSeconds, lagBytes,
+            applier?.LastCommitTimestamp, applier?.LastAppliedAt, known ? _clock.LagSeconds(position, DateTime.UtcNow) : null, known ? _clock.LagBytes(position) : null,
             now.I - prev.I, now.U - prev.U, now.D - prev.D, now.T - prev.T, now.X - prev.X);
     }
 
+    // A source that cannot be asked keeps its last samples: lag goes on growing for whoever is behind them.
     async Task RefreshSourceLsnAsync(CancellationToken cancellationToken)
     {
-        if (DateTime.UtcNow - _lastSourceCheck < TimeSpan.FromSeconds(2))
+        if (DateTime.UtcNow - _lastSourceCheck < SampleEvery)
             return;
         _lastSourceCheck = DateTime.UtcNow;
         try
         {
-            await using var conn = await NodeConnections.OpenAsync(source, "status", cancellationToken).ConfigureAwait(false);
+            await using var conn = await NodeDataSources.OpenAsync(source, cancellationToken).ConfigureAwait(false);
             await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()", conn);
-            _sourceLsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            var lsn = (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            _clock.Sample(lsn, DateTime.UtcNow);
         }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
+        catch (Exception e) when (e is IbexException or NpgsqlException or TimeoutException)
         {
-            _sourceLsn = default;
+            log.LogDebug("source WAL position not read: {Error}", e.Message);
         }
     }
 }
