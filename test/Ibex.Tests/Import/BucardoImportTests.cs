@@ -130,7 +130,7 @@ public class BucardoImportTests(SharedClusters clusters)
                  {
                      ("host=127.0.0.1 port=1 dbname=bucardo user=bucardo", "--from (Bucardo control database): cannot connect"),
                      (cluster.ConnectionString("postgres"), "holds no Bucardo control schema"),
-                     ("postgresql://bucardo@127.0.0.1:notaport/bucardo", "port 'notaport'"),
+                     ("postgresql://bucardo@127.0.0.1:notaport/bucardo", "--from: port is not a number"),
                      ("dbname=bucardo nonsense=1", "unknown connection parameter 'nonsense'"),
                  })
         {
