@@ -111,10 +111,13 @@ public sealed class SourcePipeline
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         _log.LogDebug("sync {Sync} source {Source}: starting pipeline", _sync.Name, _source);
-        await CopyPendingTablesAsync(token).ConfigureAwait(false);
+        var copiedAt = await new InitialCopyStep(_sync, _source, _nodes, _control, Links, _mm, _loggers)
+        {
+            Publish = ct => _status.PublishAsync(RetentionError, ct),
+            RecordDeletes = _mm is null ? null : async ct => await DeleteRecording.StartAsync(await NewReaderAsync(ct).ConfigureAwait(false), NewRecorder(), _log, ct).ConfigureAwait(false),
+        }.RunAsync(token).ConfigureAwait(false);
         if (_mm is not null)
             await _mm.LoadResolvedAsync(token).ConfigureAwait(false);
-        var copiedAt = await CopyPointsAsync(token).ConfigureAwait(false);
 
         var restart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = new List<Task>();
@@ -144,13 +147,7 @@ public sealed class SourcePipeline
         }
 
         _log.LogDebug("sync {Sync} source {Source}: {Live} target(s) connected; starting the stream", _sync.Name, _source, Links.Count(l => l.Live));
-        var sourceSettings = NodeConnections.Settings(_nodes[_source]);
-        var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
-        var reader = new SlotReader(sourceSettings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
-            _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, token).ConfigureAwait(false))
-        {
-            BlockedOrigins = _forward ? await OriginsFromTargetsAsync(token).ConfigureAwait(false) : null,
-        };
+        var reader = await NewReaderAsync(token).ConfigureAwait(false);
         Reader = reader;
         try
         {
@@ -160,7 +157,7 @@ public sealed class SourcePipeline
             var watched = new List<Task> { restart.Task };
             if (_mm is not null)
             {
-                _recorder = new TombstoneRecorder(_source, sourceSettings, _mm, _options, _loggers.CreateLogger("Ibex.Conflicts"));
+                _recorder = NewRecorder();
                 await _recorder.ConnectAsync(token).ConfigureAwait(false);
                 watched.Add(_recorder.RunAsync(token));
             }
@@ -243,6 +240,19 @@ public sealed class SourcePipeline
         }
     }
 
+    // A reader of this source's slot (from its confirmed position), with the view of other nodes it had saved.
+    async Task<SlotReader> NewReaderAsync(CancellationToken cancellationToken)
+    {
+        var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
+        return new SlotReader(NodeConnections.Settings(_nodes[_source]), slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
+            _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
+        {
+            BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
+        };
+    }
+
+    TombstoneRecorder NewRecorder() => new(_source, NodeConnections.Settings(_nodes[_source]), _mm!, _options, _loggers.CreateLogger("Ibex.Conflicts"));
+
     // Forwarding (A→B→C) must never send a change back towards the node it came from: origins of every link, in any
     // sync, whose source is one of this pipeline's targets are never passed on.
     async Task<IReadOnlySet<string>> OriginsFromTargetsAsync(CancellationToken cancellationToken)
@@ -314,77 +324,6 @@ public sealed class SourcePipeline
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-    }
-
-    // For the initial copy, which publishes before the stream starts (it passes no reader).
-    Task PublishAsync(SlotReader? _, CancellationToken cancellationToken) => _status.PublishAsync(RetentionError, cancellationToken);
-
-    async Task CopyPendingTablesAsync(CancellationToken cancellationToken)
-    {
-        var store = new CopyStore(_control);
-        var items = await store.ListAsync(_sync.Name, _source, cancellationToken).ConfigureAwait(false);
-        var pending = items.Where(i => i.State is "pending" or "copying").ToList();
-        if (pending.Count == 0)
-            return;
-        foreach (var l in Links.Where(l => pending.Any(p => p.Target == l.Link.Target)))
-            l.SetState("copying");
-        await PublishAsync(null, cancellationToken).ConfigureAwait(false);
-        var sourceSettings = NodeConnections.Settings(_nodes[_source]);
-        IReadOnlyDictionary<QualifiedName, TableInfo> tables;
-        await using (var conn = await NodeDataSources.OpenAsync(_nodes[_source], cancellationToken).ConfigureAwait(false))
-        {
-            await CatalogReader.PrepareSessionAsync(conn, cancellationToken).ConfigureAwait(false);
-            tables = await CatalogReader.ReadTablesAsync(conn, pending.Select(p => p.Table).Distinct(), cancellationToken).ConfigureAwait(false);
-        }
-        var tasks = new List<CopyTask>();
-        foreach (var group in pending.GroupBy(p => p.Table))
-        {
-            if (!tables.TryGetValue(group.Key, out var info))
-                throw new IbexException($"source '{_source}': table {group.Key.Display} no longer exists; re-create it or remove it from sync '{_sync.Name}'");
-            var table = _sync.Tables.FirstOrDefault(t => t.Name == group.Key);
-            var options = table?.Options ?? new TableOptions();
-            // 'always' empties a one-way target in the copy's transaction. A multi-master node keeps what was written
-            // on it since the sync was made (its writers never pause): the copy is merged with it by the strategy.
-            var always = _sync.CopyMode == CopyMode.Always;
-            tasks.Add(new CopyTask(info, [.. group.Select(p => new CopyDestination(p.Target,
-                _sync.Sources.Any(n => n.Node == p.Target) || table is null ? p.Table : table.TargetName,
-                always && _mm is null) { ReplaceRowsOlderThan = always && _mm is not null ? _sync.CreatedAt : null })])
-            {
-                Columns = options.Columns,
-                Where = options.Where,
-            });
-        }
-        foreach (var t in tasks)
-            foreach (var d in t.Targets)
-                await store.MarkCopyingAsync(_sync.Name, _source, d.Node, t.Table.Name, EstimateBytes(t.Table), cancellationToken).ConfigureAwait(false);
-        var copier = new InitialCopier(sourceSettings, _source, _nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), _loggers.CreateLogger("Ibex.Copy"))
-        {
-            SlotName = ObjectNames.CopySlot(_sync.Name, _source),
-            Progress = (t, d, bytes) => store.ProgressAsync(_sync.Name, _source, d.Node, t.Table.Name, bytes, CancellationToken.None),
-            Done = (t, d, lsn, bytes) => store.MarkDoneAsync(_sync.Name, _source, d.Node, t.Table.Name, lsn, bytes, CancellationToken.None),
-            Origins = _mm is null ? null : Links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
-            OriginTimestamp = _sync.CreatedAt,
-            MultiMaster = _mm is null ? null : new MultiMasterCopy(_mm, _source),
-        };
-        try
-        {
-            await copier.CopyAsync(tasks, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            var message = e is IbexException ? e.Message : $"initial copy from '{_source}' failed: {Errors.Describe(e)}";
-            foreach (var l in Links.Where(l => pending.Any(p => p.Target == l.Link.Target)))
-                l.Fail(new ApplyException(message, Errors.IsConnectionFailure(e)));
-            throw new IbexException(message, e);
-        }
-    }
-
-    static long EstimateBytes(TableInfo t) => Math.Max(0, t.EstimatedRows) * 64;
-
-    async Task<IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber>> CopyPointsAsync(CancellationToken cancellationToken)
-    {
-        var items = await new CopyStore(_control).ListAsync(_sync.Name, _source, cancellationToken).ConfigureAwait(false);
-        return items.Where(i => i.State == "done" && i.CopyLsn is not null).ToDictionary(i => (i.Target, i.Table), i => i.CopyLsn!.Value);
     }
 
     static async Task WhenAllQuietly(IEnumerable<Task> tasks)

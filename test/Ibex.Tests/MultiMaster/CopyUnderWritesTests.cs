@@ -101,8 +101,6 @@ public class CopyUnderWritesTests(SharedClusters clusters)
 
             var wait = await s.Ibex("wait", sync, "--timeout", "120");
             wait.ExitCode.ShouldBe(0, $"{wait.Error}\n{log}");
-            var compare = await s.Ibex("compare", sync);
-            compare.ExitCode.ShouldBe(0, $"{compare.Output}{compare.Error}\n{log}");
             foreach (var n in nodes)
             {
                 var rows = (await s.ScalarAsync<string>(n, "SELECT coalesce(string_agg(id::text || '=' || v, E'\\n'), '') FROM t WHERE id > 10000000")).Split('\n').ToHashSet();
@@ -117,6 +115,8 @@ public class CopyUnderWritesTests(SharedClusters clusters)
                 }
                 (await s.ScalarAsync<long>(n, "SELECT count(*) FROM t")).ShouldBe(CopiedRows + committed.Count, $"node {n}");
             }
+            var compare = await s.Ibex("compare", sync);
+            compare.ExitCode.ShouldBe(0, $"{compare.Output}{compare.Error}\n{log}");
             TestContext.Current.SendDiagnosticMessage($"{nodeCount} nodes{(killDuringCopy ? ", daemon killed during the copy" : "")}: {committed.Count} rows written during and after a {CopiedRows}-row copy ({string.Join("/", writes)} writes per node), all present on every node");
         }
         finally
