@@ -300,8 +300,9 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             if (SkipForCopy(change with { Relation = rel }))
                 continue;
+            // ONLY: a truncated inheritance parent lists its truncated children itself; a partitioned table has no ONLY.
             if (await PlanAsync(rel, cancellationToken).ConfigureAwait(false) is { } plan)
-                names.Add(plan.Target.Quoted);
+                names.Add((_layouts!.IsPartitioned(plan.Target) ? "" : "ONLY ") + plan.Target.Quoted);
         }
         if (names.Count > 0)
             _batch.Add(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{(change.RestartIdentity ? " RESTART IDENTITY" : "")}"));

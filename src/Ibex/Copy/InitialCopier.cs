@@ -85,11 +85,12 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 if (Origins?.GetValueOrDefault(d.Node) is { } origin)
                     await Apply.OriginSession.SetupAsync(conn, origin, cancellationToken).ConfigureAwait(false);
                 await ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
+                var own = await TableStreamer.OwnRowsAsync(conn, d.Table, cancellationToken).ConfigureAwait(false);
                 if (d.Truncate)
-                    await ExecAsync(conn, $"TRUNCATE {d.Table.Quoted}", cancellationToken).ConfigureAwait(false);
+                    await ExecAsync(conn, $"TRUNCATE {own}", cancellationToken).ConfigureAwait(false);
                 else
                 {
-                    await using var check = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {d.Table.Quoted})", conn);
+                    await using var check = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {own})", conn);
                     if ((bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
                         throw new IbexException($"target '{d.Node}': table {d.Table.Display} is no longer empty, so --copy auto will not copy into it; empty it, or remove and re-add the sync with --copy always or never");
                 }
