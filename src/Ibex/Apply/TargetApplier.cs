@@ -489,7 +489,12 @@ public sealed class TargetApplier : IAsyncDisposable
         if (_plans.TryGetValue(relation, out var plan))
             return plan;
         if (_mapName(relation.Name) is not { } target)
+        {
+            // The reader lets through only tables that left the sync (and its publication) after these changes.
+            if (_skippedTables.Add(relation.Name))
+                _log.LogWarning("target {Target}: skipping changes of {Table}: it is no longer in the sync", _targetName, relation.Name.Display);
             return null;
+        }
         _layouts ??= new TargetLayoutCheck(_settings, _targetName, SourceTable, AutoAddColumns, _log);
         if (!_layouts.IsKnown(relation, target))
         {
@@ -503,6 +508,7 @@ public sealed class TargetApplier : IAsyncDisposable
     }
 
     TargetLayoutCheck? _layouts;
+    readonly HashSet<QualifiedName> _skippedTables = [];
 
     NpgsqlConnection Conn => _conn ?? throw new InvalidOperationException("applier is not connected");
 

@@ -146,6 +146,7 @@ public sealed class SourcePipeline
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, token).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(token).ConfigureAwait(false) : null,
+            Relations = new RelationGuard(sourceSettings, _source, _sync.Name, _sync.PublicationName, [.. _sync.Tables.Select(t => t.Name)]),
         };
         Reader = reader;
         try
