@@ -404,7 +404,7 @@ public sealed class TargetApplier : IAsyncDisposable
         catch (PostgresException e)
         {
             await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
-            throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
+            throw new ApplyException($"target '{_targetName}': {e.MessageText}{Errors.DetailOf(e)}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
         }
         var kept = 0;
         for (var i = 0; i < _rowChecks.Count; i++)

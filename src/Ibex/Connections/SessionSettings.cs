@@ -22,6 +22,8 @@ public static class SessionSettings
             // Catalog and DDL statements are small; long ones (COPY, big batches) pass their own timeout.
             CommandTimeout = 0,
             NoResetOnClose = false,
+            // PostgreSQL's DETAIL says which key a constraint violation is about: the operator needs it.
+            IncludeErrorDetail = true,
         };
         if (!settings.ContainsKey("Timeout") || settings.Timeout == 15)
             b.Timeout = 10;
