@@ -34,16 +34,55 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
     /// </summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
+        if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
+            throw missing;
+    }
+
+    // The error naming a synced table that is not on the source under its name, if any.
+    async Task<IbexException?> MissingAsync(CancellationToken cancellationToken)
+    {
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ResolveAsync(conn, cancellationToken).ConfigureAwait(false);
         var missing = _tables.Where(t => !_byOid.ContainsValue(t)).Order().ToList();
         if (missing.Count == 0)
-            return;
+            return null;
         var strangers = (await QueryAsync(conn, NamesSql + " JOIN pg_catalog.pg_publication_rel r ON r.prrelid = c.oid JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1", publication, cancellationToken).ConfigureAwait(false))
             .Values.Where(n => !_tables.Contains(n)).Order().ToList();
         var t = missing[0];
         var hint = strangers.Count > 0 ? $" (publication {publication} now has {string.Join(", ", strangers.Select(s => s.Display))}, which the sync does not: was it renamed or moved?)" : "";
-        throw new IbexException($"source '{sourceNode}': table {t.Display} of sync '{sync}' is missing on the source: renamed, moved to another schema or dropped{hint}; put it back under its name and the sync resumes where it stopped, or take it out of the sync with 'ibex sync remove-table {sync} {t.Display}'");
+        return new IbexException($"source '{sourceNode}': table {t.Display} of sync '{sync}' is missing on the source: renamed, moved to another schema or dropped{hint}; put it back under its name and the sync resumes where it stopped, or take it out of the sync with 'ibex sync remove-table {sync} {t.Display}'");
+    }
+
+    /// <summary>How often a running stream checks that the sync's tables are still there (a DROP sends nothing).</summary>
+    public static TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Until cancelled, checks every <see cref="WatchInterval"/> that the sync's tables are still there under their
+    /// names; returns the error that must stop the stream when one is not (null when cancelled). A source that cannot
+    /// be reached is the stream's to report.
+    /// </summary>
+    public async Task<IbexException?> WatchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(WatchInterval, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
+                        return missing;
+                }
+                catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The source cannot be asked right now (the stream reports an unreachable source): next time.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -106,14 +106,30 @@ public sealed class SlotReader : IAsyncDisposable
     public async Task RunAsync(NpgsqlLogSequenceNumber startLsn, Func<StreamItem, CancellationToken, ValueTask> dispatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dispatch);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A dropped table sends nothing: the guard also looks for the sync's tables now and then while streaming.
+        var watch = Relations?.WatchAsync(stop.Token) ?? Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => (IbexException?)null, TaskScheduler.Default);
         try
         {
-            await StreamAsync(startLsn, dispatch, cancellationToken).ConfigureAwait(false);
+            var stream = StreamAsync(startLsn, dispatch, stop.Token);
+            if (await Task.WhenAny(stream, watch).ConfigureAwait(false) == watch && await watch.ConfigureAwait(false) is { } missing)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(stream).ConfigureAwait(false);
+                _ = stream.Exception; // the stream was stopped for the guard's reason
+                throw missing;
+            }
+            await stream.ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedObject && e.MessageText.Contains(_slot, StringComparison.Ordinal)
             || e.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState && e.MessageText.Contains("replication slot", StringComparison.Ordinal))
         {
             throw new IbexException(SlotLost(e), e);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(watch).ConfigureAwait(false);
         }
     }
 

@@ -67,6 +67,21 @@ public class SourceDdlTests(SharedClusters clusters)
     }
 
     [Fact]
+    public async Task A_synced_table_dropped_while_streaming_stops_the_link_naming_it()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
+        var sync = SyncName(s, "drop");
+        await s.ExecAllAsync("CREATE TABLE keep (id int PRIMARY KEY); CREATE TABLE dropme (id int PRIMARY KEY)");
+        await s.AddNodesAsync();
+        (await s.Ibex("sync", "add", sync, "--tables", "public.keep,public.dropme", "--source", "src", "--target", "dst", "--copy", "never")).ShouldSucceed();
+        s.StartDaemon();
+        await s.ExecAsync("src", "INSERT INTO dropme VALUES (1)");
+        await s.WaitAsync(sync);
+        await s.ExecAsync("src", "DROP TABLE dropme");
+        (await StatusUntilAsync(s, sync, "missing on the source")).ShouldContain("public.dropme");
+    }
+
+    [Fact]
     public async Task Changes_of_a_published_table_outside_the_sync_stop_the_link_naming_it()
     {
         await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
