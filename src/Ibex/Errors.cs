@@ -16,7 +16,7 @@ public static class Errors
                 PostgresErrorCodes.InvalidPassword => "password authentication failed; check the user and password",
                 PostgresErrorCodes.InvalidAuthorizationSpecification => $"{pg.MessageText}; check pg_hba.conf and the user name",
                 PostgresErrorCodes.InvalidCatalogName => $"{pg.MessageText}; check dbname",
-                _ => $"{pg.MessageText} (SQLSTATE {pg.SqlState})",
+                _ => $"{pg.MessageText}{DetailOf(pg)} (SQLSTATE {pg.SqlState})",
             },
             NpgsqlException { InnerException: SocketException se } => $"{se.Message}; check host and port, and that PostgreSQL is running and listening there",
             NpgsqlException { InnerException: TimeoutException } => "connection timed out; check host, port and firewalls",
@@ -24,6 +24,13 @@ public static class Errors
             NpgsqlException n when n.InnerException is not null => $"{n.Message.TrimEnd('.')}: {n.InnerException.Message}",
             _ => e.Message,
         };
+    }
+
+    /// <summary>PostgreSQL's DETAIL (the key of a violated constraint, the reason behind a refusal) as ": detail", on one line.</summary>
+    public static string DetailOf(PostgresException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return string.IsNullOrWhiteSpace(e.Detail) ? "" : ": " + string.Join(' ', e.Detail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     /// <summary>True when the error means the server could not be reached or the connection broke (worth retrying).</summary>

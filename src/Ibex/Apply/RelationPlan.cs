@@ -134,7 +134,7 @@ public sealed class RelationPlan
     string Where(IReadOnlyList<int> columns, int firstParam)
     {
         if (!Source.IdentityFull)
-            return string.Join(" AND ", columns.Select((c, k) => $"{Ident.Quote(Source.Columns[c])} = ${firstParam + k}"));
+            return string.Join(" AND ", columns.Select((c, k) => $"{Ident.Quote(Source.Columns[c])} = {Source.Placeholder(c, firstParam + k)}"));
         // No key: match one row whose text form equals the old row's (types without '=' such as json compare as text).
         var cond = string.Join(" AND ", columns.Select((c, k) => $"{Ident.Quote(Source.Columns[c])}::text IS NOT DISTINCT FROM ${firstParam + k}::text"));
         return $"ctid = (SELECT ctid FROM {Target.Quoted} WHERE {cond} LIMIT 1)";

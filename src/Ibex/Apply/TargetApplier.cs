@@ -305,8 +305,9 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             if (SkipForCopy(change with { Relation = rel }))
                 continue;
+            // ONLY: a truncated inheritance parent lists its truncated children itself; a partitioned table has no ONLY.
             if (await PlanAsync(rel, cancellationToken).ConfigureAwait(false) is { } plan)
-                names.Add(plan.Target.Quoted);
+                names.Add((_layouts!.IsPartitioned(plan.Target) ? "" : "ONLY ") + plan.Target.Quoted);
         }
         if (names.Count > 0)
             _batch.Add(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{(change.RestartIdentity ? " RESTART IDENTITY" : "")}"));
@@ -408,7 +409,7 @@ public sealed class TargetApplier : IAsyncDisposable
         catch (PostgresException e)
         {
             await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
-            throw new ApplyException($"target '{_targetName}': {e.MessageText}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
+            throw new ApplyException($"target '{_targetName}': {e.MessageText}{Errors.DetailOf(e)}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
         }
         var kept = 0;
         for (var i = 0; i < _rowChecks.Count; i++)
@@ -495,7 +496,12 @@ public sealed class TargetApplier : IAsyncDisposable
         if (_plans.TryGetValue(relation, out var plan))
             return plan;
         if (_mapName(relation.Name) is not { } target)
+        {
+            // The reader lets through only tables that left the sync (and its publication) after these changes.
+            if (_skippedTables.Add(relation.Name))
+                _log.LogWarning("target {Target}: skipping changes of {Table}: it is no longer in the sync", _targetName, relation.Name.Display);
             return null;
+        }
         _layouts ??= new TargetLayoutCheck(_settings, _targetName, SourceTable, AutoAddColumns, _log);
         if (!_layouts.IsKnown(relation, target))
         {
@@ -509,6 +515,7 @@ public sealed class TargetApplier : IAsyncDisposable
     }
 
     TargetLayoutCheck? _layouts;
+    readonly HashSet<QualifiedName> _skippedTables = [];
 
     NpgsqlConnection Conn => _conn ?? throw new InvalidOperationException("applier is not connected");
 

@@ -20,6 +20,10 @@ public sealed class TargetLayoutCheck(
     ILogger log)
 {
     readonly Dictionary<QualifiedName, string> _checked = [];
+    readonly HashSet<QualifiedName> _partitioned = [];
+
+    /// <summary>Whether a checked target table is partitioned (TRUNCATE ONLY does not apply to it).</summary>
+    public bool IsPartitioned(QualifiedName target) => _partitioned.Contains(target);
 
     /// <summary>Whether this layout of <paramref name="relation"/> was already found to fit <paramref name="target"/>.</summary>
     public bool IsKnown(RelationInfo relation, QualifiedName target)
@@ -51,6 +55,8 @@ public sealed class TargetLayoutCheck(
         else if (drift.Any)
             throw new ApplyException($"target '{targetName}': {drift.Describe()}; the sync waits here, nothing is lost: run on '{targetName}': {string.Join(" ", drift.FixStatements)} and it resumes by itself", false);
         _checked[target] = Layout(relation);
+        if (info.Partitioned)
+            _partitioned.Add(target);
     }
 
     static string Layout(RelationInfo relation) => string.Join(',', relation.Columns.Zip(relation.ColumnTypes, (c, t) => c + ":" + t));

@@ -71,6 +71,9 @@ public sealed class SlotReader : IAsyncDisposable
     /// <summary>How long the stream may be quiet before the reader passes on a marker of the last position received.</summary>
     public TimeSpan IdleMarkerInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Matches described relations with the sync's tables (renames, tables outside the sync); null: by name only.</summary>
+    public RelationGuard? Relations { get; init; }
+
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
 
@@ -106,11 +109,51 @@ public sealed class SlotReader : IAsyncDisposable
     public async Task RunAsync(NpgsqlLogSequenceNumber startLsn, Func<StreamItem, CancellationToken, ValueTask> dispatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dispatch);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A dropped table sends nothing: the guard also looks for the sync's tables now and then while streaming.
+        var watch = Relations?.WatchAsync(stop.Token) ?? Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => (IbexException?)null, TaskScheduler.Default);
+        try
+        {
+            var stream = StreamAsync(startLsn, dispatch, stop.Token);
+            if (await Task.WhenAny(stream, watch).ConfigureAwait(false) == watch && await watch.ConfigureAwait(false) is { } missing)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(stream).ConfigureAwait(false);
+                _ = stream.Exception; // the stream was stopped for the guard's reason
+                throw missing;
+            }
+            await stream.ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedObject && e.MessageText.Contains(_slot, StringComparison.Ordinal)
+            || e.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState && e.MessageText.Contains("replication slot", StringComparison.Ordinal))
+        {
+            throw new IbexException(SlotLost(e), e);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(watch).ConfigureAwait(false);
+        }
+    }
+
+    // The slot is gone (dropped by hand) or invalidated (max_slot_wal_keep_size): what it retained is lost for this
+    // sync, and only a fresh copy brings the targets back.
+    string SlotLost(PostgresException e)
+    {
+        var (sync, source) = (Relations?.Sync ?? "SYNC", Relations?.Source ?? "?");
+        return $"source '{source}': {e.MessageText}{Errors.DetailOf(e)}; the changes it retained are lost for this sync, so the targets need a fresh copy: "
+            + $"run 'ibex sync show {sync}', then 'ibex sync remove {sync}' and 'ibex sync add {sync} ...' with the same tables and options and --copy always";
+    }
+
+    async Task StreamAsync(NpgsqlLogSequenceNumber startLsn, Func<StreamItem, CancellationToken, ValueTask> dispatch, CancellationToken cancellationToken)
+    {
         _conn = new LogicalReplicationConnection(_settings.ConnectionString)
         {
             WalReceiverStatusInterval = TimeSpan.FromSeconds(1),
             WalReceiverTimeout = TimeSpan.FromSeconds(60),
         };
+        if (Relations is not null)
+            await Relations.LoadAsync(cancellationToken).ConfigureAwait(false);
         await _conn.Open(cancellationToken).ConfigureAwait(false);
         if (startLsn != default)
             _conn.SetReplicationStatus(startLsn);
@@ -150,9 +193,11 @@ public sealed class SlotReader : IAsyncDisposable
                     origin = o.OriginName;
                     break;
                 case RelationMessage r:
-                    _relations[r.RelationId] = ToRelationInfo(r);
+                    var described = new QualifiedName(r.Namespace, r.RelationName);
+                    _relations[r.RelationId] = ToRelationInfo(r, Relations is null ? described : await Relations.NameForAsync(r.RelationId, described, cancellationToken).ConfigureAwait(false));
                     break;
-                case TypeMessage:
+                case TypeMessage t:
+                    _userTypes[t.TypeId] = Ident.Quote(t.Namespace.Length == 0 ? "pg_catalog" : t.Namespace, t.Name); // pgoutput sends pg_catalog as ""
                     break;
                 case InsertMessage i:
                     if (await StartTransactionAsync().ConfigureAwait(false))
@@ -268,7 +313,10 @@ public sealed class SlotReader : IAsyncDisposable
     RelationInfo Relation(uint id) => _relations.TryGetValue(id, out var r) ? r
         : throw new InvalidOperationException($"pgoutput sent a change for relation {id} before describing it");
 
-    RelationInfo ToRelationInfo(RelationMessage r)
+    // User-defined types of the columns described so far (pgoutput sends a TYPE message before a RELATION using one).
+    readonly Dictionary<uint, string> _userTypes = [];
+
+    RelationInfo ToRelationInfo(RelationMessage r, QualifiedName name)
     {
         var names = new List<string>(r.Columns.Count);
         var types = new List<uint>(r.Columns.Count);
@@ -282,7 +330,10 @@ public sealed class SlotReader : IAsyncDisposable
                 keys.Add(i);
         }
         var full = r.ReplicaIdentity == RelationMessage.ReplicaIdentitySetting.AllColumns;
-        return new RelationInfo(r.RelationId, ++_relationVersion, new QualifiedName(r.Namespace, r.RelationName), names, types, full ? [] : keys, full);
+        return new RelationInfo(r.RelationId, ++_relationVersion, name, names, types, full ? [] : keys, full)
+        {
+            UserTypeNames = types.Any(_userTypes.ContainsKey) ? [.. types.Select(t => _userTypes.GetValueOrDefault(t))] : null,
+        };
     }
 
     byte[] _scratch = new byte[4096];

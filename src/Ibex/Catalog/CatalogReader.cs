@@ -122,6 +122,37 @@ public static class CatalogReader
         return result;
     }
 
+    const string ChildrenSql = """
+        SELECT i.inhparent, n.nspname, c.relname
+        FROM pg_catalog.pg_inherits i
+        JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE i.inhparent = ANY($1) AND NOT c.relispartition
+        ORDER BY 1, 2, 3
+        """;
+
+    /// <summary>
+    /// The inheritance children (INHERITS, not partitions) of each of <paramref name="tables"/> that has any. A change
+    /// to a child is the child's own: it replicates only when the child itself is synced.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<QualifiedName, List<QualifiedName>>> InheritanceChildrenAsync(NpgsqlConnection conn, IReadOnlyCollection<TableInfo> tables, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var byOid = tables.ToDictionary(t => t.Oid, t => t.Name);
+        var result = new Dictionary<QualifiedName, List<QualifiedName>>();
+        await using var cmd = new NpgsqlCommand(ChildrenSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = byOid.Keys.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid });
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var parent = byOid[r.GetFieldValue<uint>(0)];
+            if (!result.TryGetValue(parent, out var list))
+                result[parent] = list = [];
+            list.Add(new QualifiedName(r.GetString(1), r.GetString(2)));
+        }
+        return result;
+    }
+
     /// <summary>Makes format_type() qualify every non-built-in type, so type names compare across databases.</summary>
     public static async Task PrepareSessionAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
     {

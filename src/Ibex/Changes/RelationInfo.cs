@@ -14,4 +14,16 @@ namespace Ibex.Changes;
 /// <param name="ColumnTypes">Source type OIDs in row-image order.</param>
 /// <param name="KeyColumns">Indexes (into Columns) of the replica identity columns; empty with REPLICA IDENTITY FULL.</param>
 /// <param name="IdentityFull">REPLICA IDENTITY FULL: old rows carry every column.</param>
-public sealed record RelationInfo(uint Id, int Version, QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<uint> ColumnTypes, IReadOnlyList<int> KeyColumns, bool IdentityFull);
+public sealed record RelationInfo(uint Id, int Version, QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<uint> ColumnTypes, IReadOnlyList<int> KeyColumns, bool IdentityFull)
+{
+    /// <summary>
+    /// Per column, the quoted, schema-qualified name of a user-defined type (from pgoutput's TYPE messages), or null for a
+    /// built-in type. A value compared with such a column is cast to it: an untyped parameter compared with a composite
+    /// column would be read as an anonymous record, which PostgreSQL cannot parse.
+    /// </summary>
+    public IReadOnlyList<string?>? UserTypeNames { get; init; }
+
+    /// <summary>The parameter <c>$number</c> as compared with column <paramref name="column"/>: cast to its type when user-defined.</summary>
+    public string Placeholder(int column, int number)
+        => UserTypeNames is { } names && names[column] is { } type ? $"${number}::{type}" : $"${number}";
+}

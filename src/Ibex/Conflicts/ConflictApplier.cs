@@ -310,7 +310,7 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
     static NpgsqlBatchCommand DeleteByKey(RelationPlan plan, IReadOnlyList<string?> keyValues)
     {
         var rel = plan.Source;
-        var cmd = new NpgsqlBatchCommand($"DELETE FROM {plan.Target.Quoted} WHERE {string.Join(" AND ", rel.KeyColumns.Select((c, k) => $"{Ident.Quote(rel.Columns[c])} = ${k + 1}"))}");
+        var cmd = new NpgsqlBatchCommand($"DELETE FROM {plan.Target.Quoted} WHERE {string.Join(" AND ", rel.KeyColumns.Select((c, k) => $"{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, k + 1)}"))}");
         foreach (var v in keyValues)
             cmd.Parameters.Add(new() { Value = (object?)v ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown });
         return cmd;
@@ -320,9 +320,9 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
     {
         var rel = plan.Source;
         var n = 0;
-        var where = string.Join(" AND ", match.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = ${++n}"));
+        var where = string.Join(" AND ", match.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}"));
         if (notKey is not null)
-            where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = ${++n}")) + ")";
+            where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}")) + ")";
         var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
         var cmd = new NpgsqlBatchCommand(
             $"SELECT to_jsonb(t)::text, x.timestamp, x.roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(t.xmin) x ON true WHERE {where} FOR UPDATE OF t");

@@ -26,6 +26,8 @@ public static class SessionSettings
             // even in the middle of a long command, instead of never.
             TcpKeepAliveTime = 10,
             TcpKeepAliveInterval = 5,
+            // PostgreSQL's DETAIL says which key a constraint violation is about: the operator needs it.
+            IncludeErrorDetail = true,
         };
         if (!settings.ContainsKey("Timeout") || settings.Timeout == 15)
             b.Timeout = 10;

@@ -38,7 +38,8 @@ public sealed class FullcopyRunner(NodeRecord source, NodeRecord target, ILogger
             var options = t.Options;
             var columns = options.Columns?.ToList() ?? [.. info.WritableColumns.Select(c => c.Name)];
             var binary = info.WritableColumns.Where(c => columns.Contains(c.Name)).All(c => c.BinarySafe);
-            await ExecAsync(dst, delete ? $"DELETE FROM {t.TargetName.Quoted}" : $"TRUNCATE {t.TargetName.Quoted}", cancellationToken).ConfigureAwait(false);
+            var own = await TableStreamer.OwnRowsAsync(dst, t.TargetName, cancellationToken).ConfigureAwait(false); // not an inheritance child's rows
+            await ExecAsync(dst, delete ? $"DELETE FROM {own}" : $"TRUNCATE {own}", cancellationToken).ConfigureAwait(false);
             await TableStreamer.CopyAsync(src, t.Name, columns, options.Where, binary, [(dst, t.TargetName)], null, cancellationToken).ConfigureAwait(false);
             await using var count = new NpgsqlCommand($"SELECT count(*) FROM {t.TargetName.Quoted}", dst);
             rows += (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

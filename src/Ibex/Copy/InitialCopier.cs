@@ -83,6 +83,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
             // Straight into the tables when all are empty; else through a stage, merged without erasing anything
             // written on a target since the sync was made (its own writers, or another source's stream).
             var staged = false;
+            var owns = new Dictionary<CopyDestination, string>();
             foreach (var d in task.Targets)
             {
                 var conn = await NodeConnections.OpenAsync(targets[d.Node], $"target '{d.Node}'", "copy", cancellationToken).ConfigureAwait(false);
@@ -91,13 +92,15 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 if (Origins?.GetValueOrDefault(d.Node) is { } origin)
                     await Apply.OriginSession.SetupAsync(conn, origin, cancellationToken).ConfigureAwait(false);
                 await ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
+                var own = await TableStreamer.OwnRowsAsync(conn, d.Table, cancellationToken).ConfigureAwait(false);
                 if (d.Truncate)
-                    await ExecAsync(conn, $"TRUNCATE {d.Table.Quoted}", cancellationToken).ConfigureAwait(false);
+                    await ExecAsync(conn, $"TRUNCATE {own}", cancellationToken).ConfigureAwait(false);
                 else if (d.ReplaceRowsOlderThan is { } before)
-                    await DeleteOlderRowsAsync(conn, d.Table, before, cancellationToken).ConfigureAwait(false);
-                staged |= !d.Truncate && !await IsEmptyAsync(conn, d.Table, cancellationToken).ConfigureAwait(false);
+                    await DeleteOlderRowsAsync(conn, own, before, cancellationToken).ConfigureAwait(false);
+                staged |= !d.Truncate && !await IsEmptyAsync(conn, own, cancellationToken).ConfigureAwait(false);
+                owns[d] = own;
             }
-            var merges = dests.ToDictionary(d => d.Dest, d => new StagedMerge(d.Conn, d.Dest.Table, columns, [.. table.KeyColumns], log));
+            var merges = dests.ToDictionary(d => d.Dest, d => new StagedMerge(d.Conn, d.Dest.Table, owns[d.Dest], columns, [.. table.KeyColumns], log));
             if (staged)
                 foreach (var m in merges.Values)
                     await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
@@ -144,16 +147,16 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     }
 
     // Multi-master 'always': the rows a node held before the sync existed are replaced by the copy; rows written since stay.
-    static async Task DeleteOlderRowsAsync(NpgsqlConnection conn, Sql.QualifiedName table, DateTime before, CancellationToken cancellationToken)
+    static async Task DeleteOlderRowsAsync(NpgsqlConnection conn, string ownRows, DateTime before, CancellationToken cancellationToken)
     {
-        await using var cmd = new NpgsqlCommand($"DELETE FROM {table.Quoted} t WHERE coalesce(pg_xact_commit_timestamp(t.xmin) < $1, true)", conn);
+        await using var cmd = new NpgsqlCommand($"DELETE FROM {ownRows} t WHERE coalesce(pg_xact_commit_timestamp(t.xmin) < $1, true)", conn);
         cmd.Parameters.Add(new() { Value = before, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, Sql.QualifiedName table, CancellationToken cancellationToken)
+    static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, string ownRows, CancellationToken cancellationToken)
     {
-        await using var check = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {table.Quoted})", conn);
+        await using var check = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {ownRows})", conn);
         return (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

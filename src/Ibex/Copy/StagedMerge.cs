@@ -13,7 +13,8 @@ namespace Ibex.Copy;
 /// into the table by <see cref="CopyMergeRules"/>, so nothing the target holds is erased and nothing copied is lost.
 /// The caller's session must be inside the copy's transaction (the stage is dropped at its commit).
 /// </summary>
-public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, IReadOnlyList<string> columns, IReadOnlyList<string> keys, ILogger log)
+/// <param name="ownRows">The table's own rows as SQL (<c>ONLY t</c>, or <c>t</c> for a partitioned table): never an inheritance child's.</param>
+public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, string ownRows, IReadOnlyList<string> columns, IReadOnlyList<string> keys, ILogger log)
 {
     /// <summary>The stage table, in the session's temporary schema.</summary>
     public static readonly QualifiedName Stage = new("pg_temp", "ibex_copy_stage");
@@ -141,7 +142,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, IRea
         var keyArray = string.Join(", ", keys.Select(k => $"s.{Ident.Quote(k)}::text"));
         var sql = $"""
             SELECT s.ctid::text, s.{Ident.Quote(CommitTimestampColumn)}, x.timestamp, o.roname::text, to_jsonb(l)::text, (to_jsonb(s) - '{CommitTimestampColumn}')::text, ARRAY[{keyArray}]
-            FROM {Stage.Quoted} s JOIN {table.Quoted} l ON {KeyMatch}
+            FROM {Stage.Quoted} s JOIN {ownRows} l ON {KeyMatch}
             LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(l.xmin) x ON true
             LEFT JOIN pg_replication_origin o ON o.roident = x.roident
             FOR UPDATE OF l
@@ -173,7 +174,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, IRea
             var set = string.Join(", ", columns.Where(c => !keys.Contains(c)).Select(c => $"{Ident.Quote(c)} = s.{Ident.Quote(c)}"));
             if (set.Length > 0)
             {
-                await using var update = new NpgsqlCommand($"UPDATE {table.Quoted} l SET {set} FROM {Stage.Quoted} s WHERE s.ctid = ANY($1::text[]::tid[]) AND {KeyMatch}", conn);
+                await using var update = new NpgsqlCommand($"UPDATE {ownRows} l SET {set} FROM {Stage.Quoted} s WHERE s.ctid = ANY($1::text[]::tid[]) AND {KeyMatch}", conn);
                 update.Parameters.Add(new() { Value = replace.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -22,11 +22,24 @@ public static class TableStreamer
         var format = binary ? " (FORMAT binary)" : "";
         var extraOut = withCommitTimestamp ? ", pg_xact_commit_timestamp(xmin)" : "";
         var extraIn = withCommitTimestamp ? ", " + Ident.Quote(StagedMerge.CommitTimestampColumn) : "";
-        var select = $"COPY (SELECT {Ident.QuoteList(columns)}{extraOut} FROM {table.Quoted}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
+        var select = $"COPY (SELECT {Ident.QuoteList(columns)}{extraOut} FROM {await OwnRowsAsync(source, table, cancellationToken).ConfigureAwait(false)}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
         var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}{extraIn}) FROM STDIN{format}")).ToList();
         return binary
             ? await CopyBinaryAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false)
             : await CopyTextAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The table as a FROM (or TRUNCATE) item naming its own rows: with ONLY, so an inheritance child's rows count as the
+    /// child's, never its parent's; without for a partitioned table, whose rows are its partitions'.
+    /// </summary>
+    public static async Task<string> OwnRowsAsync(NpgsqlConnection conn, QualifiedName table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        await using var cmd = new NpgsqlCommand("SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)", conn);
+        cmd.Parameters.Add(new() { Value = table.Quoted });
+        var partitioned = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+        return partitioned ? table.Quoted : "ONLY " + table.Quoted;
     }
 
     static async Task<long> CopyBinaryAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)

@@ -244,10 +244,12 @@ public sealed class SourcePipeline
     async Task<SlotReader> NewReaderAsync(CancellationToken cancellationToken)
     {
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
-        return new SlotReader(NodeConnections.Settings(_nodes[_source]), slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
+        var settings = NodeConnections.Settings(_nodes[_source]);
+        return new SlotReader(settings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
+            Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _sync.Tables.Select(t => t.Name)]),
         };
     }
 

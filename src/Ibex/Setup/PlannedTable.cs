@@ -12,8 +12,11 @@ public sealed record PlannedTable(TableInfo Source, QualifiedName Target, string
     /// <summary>The columns that replicate (all writable ones unless a column list limits them).</summary>
     public IEnumerable<ColumnInfo> ReplicatedColumns => Columns is null ? Source.WritableColumns : Source.WritableColumns.Where(c => Columns.Contains(c.Name));
 
-    /// <summary>This table's entry in CREATE/ALTER PUBLICATION: name, column list, row filter.</summary>
-    public string PublicationClause => Source.Name.Quoted
+    /// <summary>
+    /// This table's entry in CREATE/ALTER PUBLICATION: name, column list, row filter. ONLY: an inheritance child is
+    /// published (and replicates) as itself, never as part of its parent.
+    /// </summary>
+    public string PublicationClause => "ONLY " + Source.Name.Quoted
         + (Columns is null ? "" : " (" + Ident.QuoteList(Columns) + ")")
         + (Where is null ? "" : " WHERE (" + Where + ")");
 

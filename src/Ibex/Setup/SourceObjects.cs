@@ -32,13 +32,17 @@ internal static class SourceObjects
         {
             await ExecAsync(conn, $"CREATE PUBLICATION {Ident.Quote(publication)} FOR TABLE {string.Join(", ", tables.Select(t => t.PublicationClause))} WITH (publish_via_partition_root = true)", cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
-        {
-            throw new IbexException($"node '{node}': a publication named {publication} already exists (left from an earlier sync?); drop it with DROP PUBLICATION {Ident.Quote(publication)} on that node", e);
-        }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
             throw new IbexException($"node '{node}': not allowed to create publication {publication} ({e.MessageText}); the node's role must own the tables or have CREATE on the database", e);
+        }
+        catch (PostgresException e)
+        {
+            // DuplicateObject also means other things (e.g. "conflicting or redundant WHERE clauses"): say "already
+            // exists" only when it does.
+            if (e.SqlState == PostgresErrorCodes.DuplicateObject && await PublicationExistsAsync(conn, publication, cancellationToken).ConfigureAwait(false))
+                throw new IbexException($"node '{node}': a publication named {publication} already exists (left from an earlier sync?); drop it with DROP PUBLICATION {Ident.Quote(publication)} on that node", e);
+            throw new IbexException($"node '{node}': PostgreSQL refused to create publication {publication}: {Errors.Describe(e)}", e);
         }
         created.Add(conn, $"publication {publication} on '{node}'", $"DROP PUBLICATION IF EXISTS {Ident.Quote(publication)}");
     }
@@ -53,7 +57,22 @@ internal static class SourceObjects
         {
             throw new IbexException($"node '{node}': publication {publication} is missing; remove the sync and add it again", e);
         }
-        created.Add(conn, $"tables added to publication {publication} on '{node}'", $"ALTER PUBLICATION {Ident.Quote(publication)} DROP TABLE {string.Join(", ", tables.Select(t => t.Name.Quoted))}");
+        catch (PostgresException e)
+        {
+            throw new IbexException($"node '{node}': PostgreSQL refused to add the tables to publication {publication}: {Errors.Describe(e)}", e);
+        }
+        created.Add(conn, $"tables added to publication {publication} on '{node}'", DropFromPublication(publication, tables.Select(t => t.Name)));
+    }
+
+    /// <summary>ALTER PUBLICATION … DROP TABLE ONLY each table (an inheritance child stays when only its parent leaves).</summary>
+    public static string DropFromPublication(string publication, IEnumerable<QualifiedName> tables)
+        => $"ALTER PUBLICATION {Ident.Quote(publication)} DROP TABLE {string.Join(", ", tables.Select(t => "ONLY " + t.Quoted))}";
+
+    static async Task<bool> PublicationExistsAsync(NpgsqlConnection conn, string publication, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1)", conn);
+        cmd.Parameters.Add(new() { Value = publication });
+        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public static async Task CreateSlotAsync(NpgsqlConnection conn, string node, string slot, CreatedObjects created, CancellationToken cancellationToken)
@@ -87,7 +106,7 @@ internal static class SourceObjects
 
     public static async Task<bool> IsEmptyAsync(NpgsqlConnection conn, QualifiedName table, CancellationToken cancellationToken)
     {
-        await using var cmd = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {table.Quoted})", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {await Copy.TableStreamer.OwnRowsAsync(conn, table, cancellationToken).ConfigureAwait(false)})", conn);
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 

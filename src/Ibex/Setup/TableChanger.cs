@@ -89,7 +89,11 @@ public sealed class TableChanger(ControlDatabase control, ILogger log)
         foreach (var source in sync.Sources.Where(s => s.SlotName is not null))
         {
             await using var conn = await NodeConnections.OpenAsync(await nodes.GetAsync(source.Node, cancellationToken).ConfigureAwait(false), "setup", cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand($"ALTER PUBLICATION {Ident.Quote(sync.PublicationName)} DROP TABLE {string.Join(", ", removed.Select(r => r.Quoted))}", conn);
+            // A table dropped on the source has already left the publication.
+            var present = (await CatalogReader.ReadTablesAsync(conn, removed, cancellationToken).ConfigureAwait(false)).Keys.ToList();
+            if (present.Count == 0)
+                continue;
+            await using var cmd = new NpgsqlCommand(SourceObjects.DropFromPublication(sync.PublicationName, present), conn);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await using (var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))

@@ -30,6 +30,8 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
         if (already.Count > 0)
             plan.Problems.Add($"table {string.Join(", ", already)} {(already.Count == 1 ? "is" : "are")} already in this sync");
 
+        await CheckInheritanceAsync(plan, connections[first], first, tables, alreadySynced, cancellationToken).ConfigureAwait(false);
+
         var wheres = Assign(plan, tables, spec.Where, "--where");
         var columns = Assign(plan, tables, spec.Columns, "--columns");
         var maps = Assign(plan, tables, spec.Map, "--map");
@@ -68,6 +70,19 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
                 plan.Fixes.Add($"-- run on node '{other}' to make its tables match '{first}':\n{sql.TrimEnd()}");
         }
         return plan;
+    }
+
+    // Each table is published and copied ONLY (its own rows): a child of a synced table must be synced itself, or its
+    // rows would silently stay behind.
+    static async Task CheckInheritanceAsync(TablePlan plan, NpgsqlConnection source, string node, IReadOnlyList<TableInfo> tables, IReadOnlyCollection<QualifiedName> alreadySynced, CancellationToken cancellationToken)
+    {
+        var synced = tables.Select(t => t.Name).Concat(alreadySynced).ToHashSet();
+        foreach (var (parent, children) in await CatalogReader.InheritanceChildrenAsync(source, tables, cancellationToken).ConfigureAwait(false))
+        {
+            var missing = children.Where(c => !synced.Contains(c)).Select(c => c.Display).ToList();
+            if (missing.Count > 0)
+                plan.Problems.Add($"source '{node}': table {parent.Display} has inheritance children that are not in the sync ({string.Join(", ", missing)}), whose rows would not replicate; list them in --tables too (each replicates to its own table)");
+        }
     }
 
     static Dictionary<QualifiedName, string> Assign(TablePlan plan, IReadOnlyList<TableInfo> tables, IReadOnlyList<TableSetting> settings, string option)

@@ -1,0 +1,158 @@
+using Ibex.Connections;
+using Ibex.Sql;
+using Npgsql;
+
+namespace Ibex.Capture;
+
+/// <summary>
+/// Matches the relations pgoutput describes with the sync's tables by OID, so no change is ever dropped for want of a
+/// name. A synced table renamed or moved on the source, or a table the publication has but the sync does not, stops
+/// the stream with an error naming it and the way back (its changes stay in the slot: nothing is acknowledged past
+/// them). A change described under a name the table had for a while (a rename since undone) goes to its table.
+/// Until DDL replicates, that is the only safe answer to a rename.
+/// </summary>
+public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string sourceNode, string sync, string publication, IReadOnlyCollection<QualifiedName> tables)
+{
+    const string NamesSql = """
+        SELECT c.oid, n.nspname, c.relname
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        """;
+
+    readonly HashSet<QualifiedName> _tables = [.. tables];
+    readonly HashSet<uint> _others = [];
+    Dictionary<uint, QualifiedName> _byOid = [];
+
+    /// <summary>The sync, for messages.</summary>
+    public string Sync => sync;
+
+    /// <summary>The source node, for messages.</summary>
+    public string Source => sourceNode;
+
+    /// <summary>
+    /// Finds the sync's tables on the source. One that is missing (dropped, renamed or moved while the stream was
+    /// stopped) stops the stream with its name.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
+            throw missing;
+    }
+
+    // The error naming a synced table that is not on the source under its name, if any.
+    async Task<IbexException?> MissingAsync(CancellationToken cancellationToken)
+    {
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ResolveAsync(conn, cancellationToken).ConfigureAwait(false);
+        var missing = _tables.Where(t => !_byOid.ContainsValue(t)).Order().ToList();
+        if (missing.Count == 0)
+            return null;
+        var strangers = (await QueryAsync(conn, NamesSql + " JOIN pg_catalog.pg_publication_rel r ON r.prrelid = c.oid JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1", publication, cancellationToken).ConfigureAwait(false))
+            .Values.Where(n => !_tables.Contains(n)).Order().ToList();
+        var t = missing[0];
+        var hint = strangers.Count > 0 ? $" (publication {publication} now has {string.Join(", ", strangers.Select(s => s.Display))}, which the sync does not: was it renamed or moved?)" : "";
+        return new IbexException($"source '{sourceNode}': table {t.Display} of sync '{sync}' is missing on the source: renamed, moved to another schema or dropped{hint}; put it back under its name and the sync resumes where it stopped, or take it out of the sync with 'ibex sync remove-table {sync} {t.Display}'");
+    }
+
+    /// <summary>How often a running stream checks that the sync's tables are still there (a DROP sends nothing).</summary>
+    public static TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Until cancelled, checks every <see cref="WatchInterval"/> that the sync's tables are still there under their
+    /// names; returns the error that must stop the stream when one is not (null when cancelled). A source that cannot
+    /// be reached is the stream's to report.
+    /// </summary>
+    public async Task<IbexException?> WatchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(WatchInterval, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
+                        return missing;
+                }
+                catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The source cannot be asked right now (the stream reports an unreachable source): next time.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The sync table a RELATION message describes (relation <paramref name="oid"/>, named <paramref name="described"/>
+    /// as of the change). Throws when it is a synced table now under another name, or a published table outside the
+    /// sync. A relation neither synced nor published (a table removed from the sync) keeps its name: the applier skips it.
+    /// </summary>
+    public async ValueTask<QualifiedName> NameForAsync(uint oid, QualifiedName described, CancellationToken cancellationToken)
+    {
+        if (_byOid.TryGetValue(oid, out var name) && name == described)
+            return name;
+        if (_others.Contains(oid))
+            return described;
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!_byOid.ContainsKey(oid))
+            await ResolveAsync(conn, cancellationToken).ConfigureAwait(false); // a table re-created since the stream started
+        if (_byOid.TryGetValue(oid, out name))
+        {
+            var now = (await QueryAsync(conn, NamesSql + " WHERE c.oid = $1", oid, cancellationToken).ConfigureAwait(false)).Values.Cast<QualifiedName?>().FirstOrDefault();
+            if (now == name)
+                return name; // described under a name it had for a while: a rename since undone
+            throw new IbexException(Moved(name, now));
+        }
+        if (_tables.Contains(described))
+            return described; // the table was dropped and re-created under the same name
+        var published = await QueryAsync(conn, NamesSql + " JOIN pg_catalog.pg_publication_rel r ON r.prrelid = c.oid JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1 AND c.oid = $2", new object[] { publication, oid }, cancellationToken).ConfigureAwait(false);
+        if (published.Count == 0)
+        {
+            // Not ours: a partition, described after its root (publish_via_partition_root), or a table removed from the sync.
+            _others.Add(oid);
+            return described;
+        }
+        throw new IbexException($"source '{sourceNode}': changes arrive for table {described.Display}, which is not in the sync '{sync}' but is in its publication {publication} (an inheritance child of a synced table?); add it with 'ibex sync add-table {sync} {described.Display}', or run ALTER PUBLICATION {Ident.Quote(publication)} DROP TABLE ONLY {described.Quoted} on '{sourceNode}'");
+    }
+
+    string Moved(QualifiedName table, QualifiedName? now)
+    {
+        var head = $"source '{sourceNode}': table {table.Display} of sync '{sync}'";
+        const string resume = "and the sync resumes where it stopped (its changes wait in the slot)";
+        if (now is not { } n)
+            return $"{head} was dropped on the source; re-create it, or take it out of the sync with 'ibex sync remove-table {sync} {table.Display}'";
+        var back = new List<string>();
+        if (n.Schema != table.Schema)
+            back.Add($"ALTER TABLE {n.Quoted} SET SCHEMA {Ident.Quote(table.Schema)}");
+        if (n.Name != table.Name)
+            back.Add($"ALTER TABLE {new QualifiedName(table.Schema, n.Name).Quoted} RENAME TO {Ident.Quote(table.Name)}");
+        var what = n.Name == table.Name ? "was moved to" : "was renamed to";
+        return $"{head} {what} {n.Display} on the source, which Ibex does not replicate yet; put it back ({string.Join("; ", back)}) {resume}, or take it out of the sync with 'ibex sync remove-table {sync} {table.Display}'";
+    }
+
+    async Task ResolveAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        var all = await QueryAsync(conn, NamesSql + " WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+            new object[] { _tables.Select(t => t.Schema).ToArray(), _tables.Select(t => t.Name).ToArray() }, cancellationToken).ConfigureAwait(false);
+        _byOid = all.Where(e => _tables.Contains(e.Value)).ToDictionary();
+    }
+
+    Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+        => NodeConnections.OpenAsync(source, $"source '{sourceNode}'", "catalog", cancellationToken);
+
+    static async Task<Dictionary<uint, QualifiedName>> QueryAsync(NpgsqlConnection conn, string sql, object? args, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var values = args switch { null => [], object[] many => many, _ => new[] { args } };
+        foreach (var a in values)
+            cmd.Parameters.Add(a is uint ? new() { Value = a, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid } : new() { Value = a });
+        var result = new Dictionary<uint, QualifiedName>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            result[r.GetFieldValue<uint>(0)] = new QualifiedName(r.GetString(1), r.GetString(2));
+        return result;
+    }
+}
