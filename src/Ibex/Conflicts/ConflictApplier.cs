@@ -325,7 +325,9 @@ public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection>
             where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}")) + ")";
         var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
         var cmd = new NpgsqlBatchCommand(
-            $"SELECT to_jsonb(t)::text, x.timestamp, x.roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(t.xmin) x ON true WHERE {where} FOR UPDATE OF t");
+            // The version comes from the select list: when the lock waited for a concurrent writer, PostgreSQL re-reads
+            // the row's new version and computes the select list again, but a joined function would keep the old xmin.
+            $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t WHERE {where} FOR UPDATE OF t");
         foreach (var c in match)
             cmd.Parameters.Add(RelationPlan.Param(row, c));
         foreach (var c in notKey ?? [])

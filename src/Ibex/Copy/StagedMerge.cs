@@ -136,15 +136,17 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
         await DropFromStageAsync(drop, cancellationToken).ConfigureAwait(false);
     }
 
-    // Copied rows whose key this node already holds: lock the local row, decide, replace it where the copy wins.
+    // Copied rows whose key this node already holds: lock the local row, decide, replace it where the copy wins. The
+    // version is read in the select list, not from a joined function: a row a writer changed while the lock waited is
+    // re-read as its new version, and only the select list is computed again from it.
     async Task<int> MeetLocalRowsAsync(MultiMasterCopy mm, ConflictStrategy strategy, string localNode, IReadOnlyDictionary<string, string> origins, QualifiedName sourceTable, NpgsqlLogSequenceNumber snapshot, List<ConflictRecord> conflicts, CancellationToken cancellationToken)
     {
         var keyArray = string.Join(", ", keys.Select(k => $"s.{Ident.Quote(k)}::text"));
         var sql = $"""
-            SELECT s.ctid::text, s.{Ident.Quote(CommitTimestampColumn)}, x.timestamp, o.roname::text, to_jsonb(l)::text, (to_jsonb(s) - '{CommitTimestampColumn}')::text, ARRAY[{keyArray}]
+            SELECT s.ctid::text, s.{Ident.Quote(CommitTimestampColumn)}, (pg_xact_commit_timestamp_origin(l.xmin)).timestamp,
+                   (SELECT o.roname::text FROM pg_replication_origin o WHERE o.roident = (pg_xact_commit_timestamp_origin(l.xmin)).roident),
+                   to_jsonb(l)::text, (to_jsonb(s) - '{CommitTimestampColumn}')::text, ARRAY[{keyArray}]
             FROM {Stage.Quoted} s JOIN {ownRows} l ON {KeyMatch}
-            LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(l.xmin) x ON true
-            LEFT JOIN pg_replication_origin o ON o.roident = x.roident
             FOR UPDATE OF l
             """;
         var met = new List<string>();

@@ -111,6 +111,11 @@ public class CopyUnderWritesTests(SharedClusters clusters)
                     var seen = new StringBuilder();
                     foreach (var m in nodes)
                         seen.AppendLine($"{m}: " + string.Join(" | ", await s.QueryRowsAsync(m, $"SELECT t.id::text || '=' || t.v || ' @' || coalesce(x.timestamp::text, '?') || ' o' || coalesce(x.roident::text, '?') FROM t LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(t.xmin) x ON true WHERE t.id IN ({keys})")));
+                    await using (var cmd = new NpgsqlCommand($"SELECT string_agg(node || ' ' || kind || ' local=' || coalesce(local_origin,'?') || '@' || coalesce(local_commit_ts::text,'?') || ' ' || coalesce(local_row::text, '') || ' remote=' || remote_origin || '@' || coalesce(remote_commit_ts::text,'?') || ' ' || coalesce(remote_row::text, '') || ' -> ' || winner, E'\n') FROM ibex.conflict WHERE sync = $1 AND key->>'id' IN ({string.Join(",", lost.Select(l => $"'{l.Split('=')[0]}'"))})", control))
+                    {
+                        cmd.Parameters.Add(new() { Value = sync });
+                        seen.AppendLine("conflicts:\n" + await cmd.ExecuteScalarAsync());
+                    }
                     lost.ShouldBeEmpty($"node {n} lost or changed rows the writers committed ({committed.Count} written, {string.Join("/", writes)} per node); those keys on each node:\n{seen}\n{log}");
                 }
                 (await s.ScalarAsync<long>(n, "SELECT count(*) FROM t")).ShouldBe(CopiedRows + committed.Count, $"node {n}");
