@@ -21,6 +21,8 @@ public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatab
 
     readonly Dictionary<LinkRuntime, (long I, long U, long D, long T, long X)> _published = [];
     readonly SourceWalClock _clock = new();
+    readonly RepeatedWarning _unpublished = new(log);
+    string? _failure;
     DateTime _lastSourceCheck;
 
     /// <summary>Publishes every <see cref="Interval"/> until cancelled; <paramref name="retentionError"/> overrides every link's state while set.</summary>
@@ -48,9 +50,26 @@ public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatab
         {
             await PublishSnapshotsAsync(links.Select(l => retentionError is null ? (l, l.State, l.Error) : (l, "error", (string?)retentionError)), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
+        catch (Exception e) when (e is IbexException or NpgsqlException or TimeoutException)
         {
-            log.LogDebug("status not published: {Error}", e.Message);
+            // Retried at the next publish (a broken pooled session is replaced); said once while it lasts, and
+            // recorded as an event once the control database takes writes again.
+            _failure ??= Errors.Describe(e);
+            _unpublished.Report($"sync {sync}: status of source '{source.Name}' not published: {Errors.Describe(e)}");
+            return;
+        }
+        if (_failure is { } failure)
+        {
+            _failure = null;
+            _unpublished.Clear($"sync {sync}: status of source '{source.Name}' published again");
+            try
+            {
+                await control.LogEventAsync(sync, source.Name, "warning", $"status could not be published for a while: {failure}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IbexException or NpgsqlException or TimeoutException)
+            {
+                _failure = failure;
+            }
         }
     }
 
