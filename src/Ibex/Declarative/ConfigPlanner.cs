@@ -92,9 +92,17 @@ public static class ConfigPlanner
         void Compare<T>(string key, T before, T after)
         {
             if (!EqualityComparer<T>.Default.Equals(before, after))
-                list.Add(FormattableString.Invariant($"{key} {before?.ToString() ?? "none"} -> {after?.ToString() ?? "none"}"));
+                list.Add($"{key} {Text(before)} -> {Text(after)}");
         }
     }
+
+    static string Text(object? value) => value switch
+    {
+        null => "none",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>Two connection strings reach the same place with the same settings (whatever their form).</summary>
     public static bool SameDsn(string a, string b)

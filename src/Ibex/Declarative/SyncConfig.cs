@@ -1,4 +1,7 @@
+using Ibex.Catalog;
 using Ibex.Control.Model;
+using Ibex.Setup;
+using Ibex.Sql;
 
 namespace Ibex.Declarative;
 
@@ -23,5 +26,20 @@ public sealed record SyncConfig(
         return Sources.Order(StringComparer.Ordinal).SequenceEqual(other.Sources.Order(StringComparer.Ordinal))
             && Targets.Order(StringComparer.Ordinal).SequenceEqual(other.Targets.Order(StringComparer.Ordinal))
             && Fullcopy.Order(StringComparer.Ordinal).SequenceEqual(other.Fullcopy.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>What <c>sync add</c> (or <c>sync add-table</c>, for <paramref name="only"/>) is given for this sync: exact table names, explicit forwarding.</summary>
+    public SyncSpec Spec(IReadOnlyList<TableConfig>? only = null)
+    {
+        var tables = only ?? Tables;
+        return new SyncSpec(Name, [.. tables.Select(t => TablePattern.Parse(t.Name.Quoted))], Sources, Targets, Copy, Conflict)
+        {
+            FullcopyTargets = Fullcopy,
+            Options = Options,
+            Forward = Options.Forward,
+            Where = [.. tables.Where(t => t.Where is not null).Select(t => new TableSetting(t.Name.Quoted, t.Where!))],
+            Columns = [.. tables.Where(t => t.Columns is not null).Select(t => new TableSetting(t.Name.Quoted, Ident.QuoteList(t.Columns!)))],
+            Map = [.. tables.Where(t => t.Map is not null).Select(t => new TableSetting(t.Name.Quoted, t.Map!.Value.Quoted))],
+        };
     }
 }
