@@ -60,7 +60,7 @@ public static class ConfigPlanner
             yield return new PlanStep(StepKind.ChangeSync, want.Name, $"{where}: {string.Join(", ", settings)}") { Sync = want };
         if (removed.Count + reshaped.Count > 0)
             yield return new PlanStep(StepKind.RemoveTables, want.Name, $"{where}: tables {Names(removed.Concat(reshaped))}" + (reshaped.Count > 0 ? $" ({Names(reshaped)} added again with new settings)" : "") + " (their rows stay on the targets)")
-            { Sync = want, Tables = [.. removed.Concat(reshaped)] };
+            { Sync = want, Tables = [.. removed.Concat(reshaped.Select(t => nowTables[t.Name]))] };
         if (added.Count + reshaped.Count > 0)
             yield return new PlanStep(StepKind.AddTables, want.Name, $"{where}: tables {Names(added.Concat(reshaped))}") { Sync = want, Tables = [.. added.Concat(reshaped)] };
         var conflicts = want.Tables.Where(t => nowTables.TryGetValue(t.Name, out var n) && n.SameShape(t) && n.Conflict != t.Conflict).ToList();

@@ -32,9 +32,18 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
         {
             stream.Load(new StringReader(text));
         }
+        catch (YamlException e) when (e.Message.StartsWith("Duplicate key", StringComparison.Ordinal))
+        {
+            throw Error(e.Start.Line, $"'{e.Message["Duplicate key".Length..].Trim()}' is defined twice in the same mapping; names and keys must be unique");
+        }
         catch (YamlException e)
         {
             throw Error(e.Start.Line, $"not valid YAML: {IbexOneLine(e.InnerException?.Message ?? e.Message)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way on some malformed input (an unclosed [ in a block mapping).
+            throw Error(LastGoodLine(text), "not valid YAML: the syntax breaks here (an unclosed [, { or quote?)");
         }
         if (stream.Documents.Count != 1)
             throw Error(1, stream.Documents.Count == 0 ? "the file is empty; 'ibex export' shows the format" : "holds several YAML documents; keep one");
@@ -55,6 +64,11 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
             if (!fields.TryGetValue("dsn", out var dsnNode))
                 throw Error(value, $"{what} has no dsn; write dsn: 'host=... dbname=... user=...'");
             var dsn = String(dsnNode, $"{what} dsn");
+            Parse(dsnNode, () =>
+            {
+                DsnSecrets.RequireNone(dsn, $"{what} dsn");
+                return true;
+            });
             var secrets = new List<(string, string)>();
             foreach (var secret in DsnSecrets.Keys)
                 if (fields.TryGetValue(secret, out var refNode))
@@ -252,6 +266,21 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
     IbexException Error(YamlNode node, string message) => Error(node.Start.Line, message);
 
     IbexException Error(long line, string message) => new($"{file}:{line.ToString(CultureInfo.InvariantCulture)}: {message}");
+
+    static long LastGoodLine(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        long line = 1;
+        try
+        {
+            while (parser.MoveNext())
+                line = parser.Current!.End.Line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+        }
+        return line;
+    }
 
     static string IbexOneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -47,11 +47,21 @@ public static class DsnSecrets
         ArgumentNullException.ThrowIfNull(secrets);
         if (secrets.Count == 0)
             return dsn;
+        RequireNone(dsn, what);
         var parameters = Libpq(dsn, what)
             ?? throw new IbexException($"{what}: a password reference needs the dsn as a libpq URI or key=value string, not Npgsql syntax");
-        if (parameters.FirstOrDefault(p => p.IsSecret) is { Key: var key })
-            throw new IbexException($"{what}: the dsn holds '{key}' itself; keep secrets out of the file and write password: ${{VARIABLE}} instead");
         return KeyValueText(parameters.Concat(secrets.Select(s => new ConnectionParameter(s.Key, s.Value, Open: false))));
+    }
+
+    /// <summary>Refuses a connection string that holds a secret itself: a file names variables, never secrets.</summary>
+    public static void RequireNone(string dsn, string what)
+    {
+        ArgumentNullException.ThrowIfNull(dsn);
+        var secret = Libpq(dsn, what) is { } parameters
+            ? parameters.Where(p => p.IsSecret).Select(p => p.Key).FirstOrDefault()
+            : ConnectionString.Parse(dsn, what) is { Password: not null } ? "password" : null;
+        if (secret is not null)
+            throw new IbexException($"{what}: the dsn holds '{secret}' itself; keep secrets out of the file and write {secret}: ${{VARIABLE}} instead");
     }
 
     static List<ConnectionParameter>? Libpq(string dsn, string what)

@@ -108,4 +108,31 @@ public class ApplyTests(SharedClusters clusters)
         (await s.ScalarAsync<string>("src", "SELECT slot_name::text FROM pg_replication_slots WHERE slot_name LIKE $1", $"ibex_{name}%")).ShouldBe(slot);
         (await s.Ibex("apply", file.Path)).ShouldSucceed().Output.ShouldStartWith("nothing to change");
     }
+
+    [Theory]
+    [InlineData("unknown key", "    copy: auto\n", "    copy: auto\n    colour: blue\n", "colour: blue", "unknown key 'colour'")]
+    [InlineData("unknown node", "targets: [dst]", "targets: [dts]", "targets: [dts]", "unknown node 'dts' in targets")]
+    [InlineData("duplicate name", "nodes:\n", "nodes:\n  dst:\n    dsn: host=elsewhere\n", "  dst:\n    dsn: host=127", "'dst' is defined twice")]
+    [InlineData("invalid YAML", "targets: [dst]", "targets: [dst", "targets: [dst", "not valid YAML")]
+    [InlineData("unset password", "nodes:\n  dst:\n", "nodes:\n  dst:\n    password: ${IBEX_TEST_UNSET_PASSWORD}\n", "password:", "environment variable IBEX_TEST_UNSET_PASSWORD")]
+    public async Task A_bad_file_is_one_line_with_file_and_line_and_changes_nothing(string what, string find, string replace, string faultyLine, string message)
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
+        var name = "bad" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        await s.ExecAllAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
+        await s.AddNodesAsync();
+        (await s.Ibex("sync", "add", name, "--tables", "t1", "--source", "src", "--target", "dst")).ShouldSucceed();
+        var before = (await s.Ibex("export")).ShouldSucceed().Output;
+        before.ShouldContain(find);
+        var bad = before.Replace(find, replace, StringComparison.Ordinal);
+        using var file = new TempFile(bad);
+        var line = bad[..bad.IndexOf(faultyLine, StringComparison.Ordinal)].Count(c => c == '\n') + 1 + (faultyLine.StartsWith('\n') ? 1 : 0);
+
+        var r = await s.Ibex("apply", file.Path, "--yes");
+        r.ExitCode.ShouldBe(1, $"{what}: {r.Error}");
+        r.Error.TrimEnd().ShouldNotContain("\n");
+        r.Error.ShouldStartWith($"ibex: {file.Path}:{line}: ", Case.Sensitive, what);
+        r.Error.ShouldContain(message);
+        (await s.Ibex("export")).Output.ShouldBe(before);
+    }
 }
