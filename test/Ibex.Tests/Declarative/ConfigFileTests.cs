@@ -65,4 +65,15 @@ public class ConfigFileTests
         message.ShouldStartWith(expected);
         message.ShouldNotContain("\n");
     }
+
+    [Fact]
+    public void The_example_in_the_operations_guide_is_a_valid_file()
+    {
+        var doc = File.ReadAllText(Path.Combine(Docs.DocFiles.RepoRoot(), "docs", "operations.md"));
+        var start = doc.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var yaml = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        var config = Read(yaml, name => name == "IBEX_PASSWORD_PROD" ? "pw" : null);
+        config.Syncs.Single().Tables.Select(t => t.Name.Display).ShouldBe(["public.orders", "public.users", "public.audit"]);
+        config.Nodes.Single(n => n.Name == "prod").Dsn.ShouldContain("password=pw");
+    }
 }
