@@ -135,4 +135,40 @@ public class ApplyTests(SharedClusters clusters)
         r.Error.ShouldContain(message);
         (await s.Ibex("export")).Output.ShouldBe(before);
     }
+
+    [Fact]
+    public async Task A_plan_that_fails_a_check_changes_nothing_at_all()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src", "dst", "r");
+        var id = s.Id.Replace("_", "", StringComparison.Ordinal);
+        await s.ExecAllAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
+        await s.ExecAsync("src", "CREATE TABLE t2 (id int PRIMARY KEY)");
+        (await s.Ibex("node", "add", "src", "--dsn", s.Dsn("src"))).ShouldSucceed();
+        (await s.Ibex("node", "add", "dst", "--dsn", s.Dsn("dst"))).ShouldSucceed();
+        var before = (await s.Ibex("export")).ShouldSucceed().Output;
+        // A new node, a sync that would work, and one whose table r lacks: the check refuses the whole plan.
+        var wanted = before.Replace("syncs: {}", $$"""
+            syncs:
+              ok{{id}}:
+                sources: [src]
+                targets: [dst]
+                tables:
+                  public.t1: {}
+              no{{id}}:
+                sources: [src]
+                targets: [r]
+                tables:
+                  public.t2: {}
+            """, StringComparison.Ordinal).Replace("nodes:\n", $"nodes:\n  r:\n    dsn: {s.Dsn("r")}\n", StringComparison.Ordinal);
+        using var file = new TempFile(wanted);
+
+        var r = await s.Ibex("apply", file.Path);
+        r.ExitCode.ShouldBe(1, r.Output);
+        r.Error.ShouldStartWith("ibex: apply refused, nothing was changed: ");
+        r.Error.ShouldContain($"sync 'no{id}'");
+        r.Error.ShouldContain("t2");
+        r.Error.TrimEnd().ShouldNotContain("\n");
+        (await s.Ibex("export")).Output.ShouldBe(before);
+        (await s.ScalarAsync<long>("src", "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE $1", $"ibex\\_%{id}%")).ShouldBe(0);
+    }
 }
