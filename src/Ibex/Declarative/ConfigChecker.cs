@@ -67,22 +67,11 @@ public sealed class ConfigChecker(ReplicationConfig desired, ReplicationConfig c
 
     async Task CheckSyncAsync(SyncConfig sync, IReadOnlyList<TableConfig> tables, IReadOnlyCollection<Sql.QualifiedName> already, Dictionary<string, NpgsqlConnection> conns, CancellationToken cancellationToken)
     {
-        var where = $"sync '{sync.Name}'";
-        var spec = sync.Spec(tables);
-        var multiMaster = sync.Sources.Count > 1;
-        SyncCreator.Validate(spec, where, multiMaster);
+        SyncCreator.Validate(sync.Spec(tables), $"sync '{sync.Name}'", sync.Sources.Count > 1);
         var mine = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
         foreach (var node in sync.AllNodes)
             mine[node] = await OpenAsync(node, conns, cancellationToken).ConfigureAwait(false);
-        if (multiMaster)
-            foreach (var source in sync.Sources)
-                if (!(await ServerChecks.ReadAsync(mine[source], cancellationToken).ConfigureAwait(false)).TrackCommitTimestamp)
-                    throw new IbexException($"{where}: node '{source}' has track_commit_timestamp off, and multi-master conflict resolution needs it; set track_commit_timestamp = on and restart PostgreSQL");
-        var plan = await new TablePlanner(mine).PlanAsync(where, spec, already, cancellationToken).ConfigureAwait(false);
-        plan.ThrowIfRefused(where);
-        var first = sync.Sources[0];
-        var copyTargets = sync.AllNodes.Where(n => n != first && !sync.Fullcopy.Contains(n)).ToList();
-        await SyncCreator.PlanCopiesAsync(where, sync.Copy, mine, copyTargets, plan.Tables, sync.Sources, cancellationToken).ConfigureAwait(false);
+        await SyncPreflight.CheckAsync(sync.Spec(tables), mine, already, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A session on a node as the file describes it (checked like <c>node add</c> the first time).</summary>
