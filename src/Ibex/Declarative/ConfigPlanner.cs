@@ -22,7 +22,9 @@ public static class ConfigPlanner
             if (!currentNodes.TryGetValue(n.Name, out var now))
                 steps.Add(new PlanStep(StepKind.AddNode, n.Name, $"node '{n.Name}': {ConnectionString.Redact(n.Dsn)}") { Node = n });
             else if (!SameDsn(now.Dsn, n.Dsn))
-                steps.Add(new PlanStep(StepKind.ChangeNode, n.Name, $"node '{n.Name}': connection {ConnectionString.Redact(now.Dsn)} -> {ConnectionString.Redact(n.Dsn)}") { Node = n });
+                steps.Add(new PlanStep(StepKind.ChangeNode, n.Name, ConnectionString.Redact(now.Dsn) == ConnectionString.Redact(n.Dsn)
+                    ? $"node '{n.Name}': connection settings of {ConnectionString.Redact(n.Dsn)} (password or options)"
+                    : $"node '{n.Name}': connection {ConnectionString.Redact(now.Dsn)} -> {ConnectionString.Redact(n.Dsn)}") { Node = n });
         }
         foreach (var n in current.Nodes.Where(n => !desiredNodes.ContainsKey(n.Name)))
             steps.Add(new PlanStep(StepKind.RemoveNode, n.Name, $"node '{n.Name}'"));

@@ -121,7 +121,7 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
                 AutoAddColumns = Bool(f, "auto_add_columns", what),
                 Sequences = Bool(f, "sequences", what),
                 DeleteMethod = Choice(f, "delete_method", what, defaults.DeleteMethod, "truncate", "delete"),
-                MaxRetainedBytes = f.TryGetValue("max_retained_bytes", out var max) ? (long)Number(max, $"{what} max_retained_bytes") : null,
+                MaxRetainedBytes = f.TryGetValue("max_retained_bytes", out var max) ? Bytes(max, $"{what} max_retained_bytes") : null,
                 OnRetention = Choice(f, "on_retention", what, defaults.OnRetention, "error", "drop-slot"),
             };
             var copy = Enum.Parse<CopyMode>(Choice(f, "copy", what, "auto", "auto", "always", "never"), ignoreCase: true);
@@ -246,6 +246,13 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
         var text = String(node, what);
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n) ? n
             : throw Error(node, $"{what} '{text}' is not a positive number");
+    }
+
+    long Bytes(YamlNode node, string what)
+    {
+        var text = String(node, what);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+            : throw Error(node, $"{what} '{text}' is not a positive whole number of bytes");
     }
 
     string String(YamlNode node, string what)

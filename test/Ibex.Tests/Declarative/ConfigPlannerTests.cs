@@ -30,6 +30,10 @@ public class ConfigPlannerTests
         ConfigPlanner.Plan(uri, Config()).IsEmpty.ShouldBeTrue();
         var moved = new ReplicationConfig([new NodeConfig("a", "postgresql://u@h9/d"), B, C], []);
         ConfigPlanner.Plan(moved, Config()).Steps.ShouldHaveSingleItem().Kind.ShouldBe(StepKind.ChangeNode);
+        var rotated = new ReplicationConfig([new NodeConfig("a", "host=h1 dbname=d user=u password=new"), B, C], []);
+        var step = ConfigPlanner.Plan(rotated, Config()).Steps.ShouldHaveSingleItem();
+        step.Kind.ShouldBe(StepKind.ChangeNode);
+        step.Line.ShouldNotContain("new");
     }
 
     [Fact]
