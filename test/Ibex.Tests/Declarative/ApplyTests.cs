@@ -171,4 +171,33 @@ public class ApplyTests(SharedClusters clusters)
         (await s.Ibex("export")).Output.ShouldBe(before);
         (await s.ScalarAsync<long>("src", "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE $1", $"ibex\\_%{id}%")).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task A_password_leaves_the_export_as_a_variable_and_apply_reads_it_from_the_environment()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "src");
+        var node = "pw" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        // The test servers trust local connections, so the password is carried but never checked.
+        (await s.Ibex("node", "add", node, "--dsn", s.Dsn("src") + " password='s3cret word'")).ShouldSucceed();
+        var exported = (await s.Ibex("export")).ShouldSucceed().Output;
+        exported.ShouldNotContain("s3cret");
+        var variable = $"IBEX_PASSWORD_{node.ToUpperInvariant()}";
+        exported.ShouldContain($"password: ${{{variable}}}");
+        using var file = new TempFile(exported);
+
+        (await s.Ibex("apply", file.Path)).ShouldFail(variable).Error.ShouldContain("is not set");
+        Environment.SetEnvironmentVariable(variable, "s3cret word");
+        try
+        {
+            (await s.Ibex("apply", file.Path)).ShouldSucceed().Output.ShouldStartWith("nothing to change");
+            Environment.SetEnvironmentVariable(variable, "rotated");
+            (await s.Ibex("apply", file.Path)).ShouldSucceed().Output.ShouldContain($"~ node '{node}': connection settings");
+            (await s.Ibex("export")).Output.ShouldBe(exported);
+            (await s.Ibex("apply", file.Path)).ShouldSucceed().Output.ShouldStartWith("nothing to change");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
 }
