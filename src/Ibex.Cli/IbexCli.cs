@@ -40,6 +40,8 @@ public static class IbexCli
                      CheckCommand.Build(context),
                      SchemaCommands.Build(context),
                      ImportCommand.Build(context),
+                     ExportCommand.Build(context),
+                     ApplyCommand.Build(context),
                      DemoCommand.Build(context),
                  })
             root.Subcommands.Add(command);

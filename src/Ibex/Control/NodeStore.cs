@@ -46,6 +46,20 @@ public sealed class NodeStore(ControlDatabase control)
         }
     }
 
+    /// <summary>Points a node at a new connection string and marks the syncs using it changed, so daemons reconnect.</summary>
+    public async Task UpdateAsync(NodeRecord node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(
+            "WITH n AS (UPDATE ibex.node SET dsn = $2, server_version_num = $3 WHERE name = $1 RETURNING name) " +
+            "UPDATE ibex.sync SET config_version = config_version + 1 WHERE name IN (SELECT sync FROM ibex.sync_node WHERE node IN (SELECT name FROM n))", conn);
+        cmd.Parameters.Add(new() { Value = node.Name });
+        cmd.Parameters.Add(new() { Value = node.Dsn });
+        cmd.Parameters.Add(new() { Value = node.ServerVersionNum });
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Removes a node that no sync uses.</summary>
     public async Task RemoveAsync(string name, CancellationToken cancellationToken)
     {

@@ -124,6 +124,19 @@ public sealed class SyncStore(ControlDatabase control)
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Changes a sync's copy mode, conflict strategy and options in place and marks it changed.</summary>
+    public async Task UpdateSettingsAsync(string name, CopyMode copyMode, string conflictStrategy, SyncOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("UPDATE ibex.sync SET copy_mode = $2, conflict_strategy = $3, options = $4::jsonb, config_version = config_version + 1 WHERE name = $1", conn);
+        cmd.Parameters.Add(new() { Value = name });
+        cmd.Parameters.Add(new() { Value = copyMode.ToString().ToLowerInvariant() });
+        cmd.Parameters.Add(new() { Value = conflictStrategy });
+        cmd.Parameters.Add(new() { Value = options.ToJson() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sets (or with null removes) one option of a synced table and marks the sync changed.</summary>
     public async Task SetTableOptionAsync(string sync, QualifiedName table, string option, string? value, CancellationToken cancellationToken)
     {

@@ -83,10 +83,6 @@ public sealed class ImportValidator(ControlDatabase control)
     {
         ObjectNames.Validate("sync", sync.Name);
         _ = Conflicts.ConflictStrategy.Parse(sync.Conflict ?? "latest", [.. conns.Keys]);
-        if (sync.Sources.Count > 1)
-            foreach (var source in sync.Sources)
-                if (!(await ServerChecks.ReadAsync(conns[source], cancellationToken).ConfigureAwait(false)).TrackCommitTimestamp)
-                    throw new IbexException($"{where}: node '{source}' has track_commit_timestamp off, and multi-master conflict resolution needs it; set track_commit_timestamp = on and restart PostgreSQL");
         var spec = new SyncSpec(sync.Name, TablePattern.ParseList(sync.Tables), sync.Sources, sync.Targets, Enum.Parse<CopyMode>(sync.Copy, ignoreCase: true), sync.Conflict ?? "latest")
         {
             FullcopyTargets = sync.Fullcopy,
@@ -94,10 +90,6 @@ public sealed class ImportValidator(ControlDatabase control)
             Map = [.. sync.Map.Select(m => TableSetting.Parse(m, "--map"))],
             Columns = [.. sync.Columns.Select(c => TableSetting.Parse(c, "--columns"))],
         };
-        var plan = await new TablePlanner(conns).PlanAsync(where, spec, [], cancellationToken).ConfigureAwait(false);
-        plan.ThrowIfRefused(where);
-        var first = sync.Sources[0];
-        var copyTargets = conns.Keys.Where(n => n != first && !sync.Fullcopy.Contains(n)).ToList();
-        await SyncCreator.PlanCopiesAsync(where, spec.CopyMode, conns, copyTargets, plan.Tables, sync.Sources, cancellationToken).ConfigureAwait(false);
+        await SyncPreflight.CheckAsync(spec, conns, [], cancellationToken).ConfigureAwait(false);
     }
 }

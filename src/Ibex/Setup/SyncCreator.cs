@@ -121,7 +121,8 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
         }
     }
 
-    static void Validate(SyncSpec spec, string where, bool multiMaster)
+    /// <summary>The checks of a spec that need no server: sources, targets, roles, forwarding.</summary>
+    internal static void Validate(SyncSpec spec, string where, bool multiMaster)
     {
         if (spec.Sources.Count == 0)
             throw new IbexException($"{where}: give at least one --source NODE");
