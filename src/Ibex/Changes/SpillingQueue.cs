@@ -8,6 +8,10 @@ namespace Ibex.Changes;
 /// one consumer; before the producer waits for room it hands every item to the consumer, so the room it waits for can
 /// always be freed. <see cref="Close"/> turns the queue into a sink for a consumer that stopped for good.
 /// </summary>
+/// <remarks>
+/// Slightly over the ~300 lines the data path aims for: the memory part and the spill file share one lock and one
+/// count; the spill file is a nested type of its own.
+/// </remarks>
 public sealed class SpillingQueue : IAsyncDisposable
 {
     readonly long _memoryBudget;

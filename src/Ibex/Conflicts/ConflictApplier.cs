@@ -13,6 +13,12 @@ namespace Ibex.Conflicts;
 /// conflicts when the local version came from another node and the source had not seen it yet
 /// (<see cref="BeginItem.Seen"/>); the table's strategy then picks the winner, identically on every node.
 /// </summary>
+/// <remarks>
+/// Why this file is over the ~300 lines the data path aims for: the lookups of one batch of changes (rows, tombstones,
+/// unique clashes, in one round trip) and the decision for each change share the batch's bookkeeping (rows touched
+/// earlier in the same transaction). The decision as a pure function of (kind, versions, strategy) is the next part to
+/// move out (issue: every conflict kind).
+/// </remarks>
 public sealed class ConflictApplier(MultiMasterLink link, Func<NpgsqlConnection> connection)
 {
     static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(20);

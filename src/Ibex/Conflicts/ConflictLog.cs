@@ -54,7 +54,9 @@ public sealed class ConflictLog(ControlDatabase control, ILogger log)
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            // The last conflicts, written before the daemon stops; a control database that does not answer cannot hold the stop up.
+            using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await FlushAsync(last.Token).ConfigureAwait(false);
         }
     }
 
@@ -72,7 +74,7 @@ public sealed class ConflictLog(ControlDatabase control, ILogger log)
         {
             await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IbexException or NpgsqlException)
+        catch (Exception e) when (e is IbexException or NpgsqlException or TimeoutException or OperationCanceledException)
         {
             log.LogWarning("could not write {Count} conflict(s) to the control database: {Error}; will retry", batch.Count, e.Message);
             lock (_pending)

@@ -91,10 +91,11 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         {
             var message = e is IbexException ? e.Message : Errors.Describe(e);
             log.LogWarning("sync {Sync}: run failed: {Error}", sync.Name, message);
+            using var teardown = Teardown.Bounded();
             foreach (var target in sync.FullcopyTargets)
-                await PublishAsync(target.Node, "error", message, 0, CancellationToken.None).ConfigureAwait(false);
-            await control.LogEventAsync(sync.Name, null, "error", message, CancellationToken.None).ConfigureAwait(false);
-            await kicks.FinishAsync(ids, false, AppliedRows() - rowsBefore + copied, message, CancellationToken.None).ConfigureAwait(false);
+                await PublishAsync(target.Node, "error", message, 0, teardown.Token).ConfigureAwait(false);
+            await control.LogEventAsync(sync.Name, null, "error", message, teardown.Token).ConfigureAwait(false);
+            await kicks.FinishAsync(ids, false, AppliedRows() - rowsBefore + copied, message, teardown.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -102,7 +103,8 @@ public sealed class KickRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             {
                 foreach (var host in hosts)
                     await host.StopAsync().ConfigureAwait(false);
-                await PublishIdleAsync(CancellationToken.None).ConfigureAwait(false);
+                using var teardown = Teardown.Bounded();
+                await PublishIdleAsync(teardown.Token).ConfigureAwait(false);
             }
         }
     }

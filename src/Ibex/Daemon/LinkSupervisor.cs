@@ -96,9 +96,10 @@ public sealed class LinkSupervisor(LinkRuntime link, Func<CancellationToken, Tas
             link.ErrorIsNew = false;
             try
             {
-                await control.LogEventAsync(sync, link.Link.Target, "error", e.Message, CancellationToken.None).ConfigureAwait(false);
+                using var teardown = Teardown.Bounded();
+                await control.LogEventAsync(sync, link.Link.Target, "error", e.Message, teardown.Token).ConfigureAwait(false);
             }
-            catch (IbexException ce)
+            catch (Exception ce) when (ce is IbexException or Npgsql.NpgsqlException or OperationCanceledException)
             {
                 log.LogWarning("could not record event: {Error}", ce.Message);
             }
