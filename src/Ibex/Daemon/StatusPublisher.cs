@@ -64,7 +64,7 @@ public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatab
             _unpublished.Clear($"sync {sync}: status of source '{source.Name}' published again");
             try
             {
-                await control.LogEventAsync(sync, source.Name, "warning", $"status could not be published for a while: {failure}", cancellationToken).ConfigureAwait(false);
+                await control.LogEventAsync(sync, source.Name, "error", $"status could not be published for a while: {failure}", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IbexException or NpgsqlException or TimeoutException)
             {

@@ -106,7 +106,7 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await control.LogEventAsync(Sync.Name, null, "warning", "the daemon running this sync lost its lock in the control database and stopped the sync; a standby daemon may take it over", timeout.Token).ConfigureAwait(false);
+            await control.LogEventAsync(Sync.Name, null, "error", "the daemon running this sync lost its lock in the control database and stopped the sync; a standby daemon may take it over", timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -53,5 +53,6 @@ public sealed class SyncWaiter(ControlDatabase control)
         }
     }
 
-    static bool InError(LinkStatus link) => link.Error is not null && link.State is "error" or "down";
+    // A link with an error that has not streamed since (error, down, or reconnecting after it) is failing.
+    static bool InError(LinkStatus link) => link.Error is not null && link.State != "streaming";
 }

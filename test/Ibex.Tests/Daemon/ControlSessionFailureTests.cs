@@ -52,6 +52,8 @@ public class ControlSessionFailureTests(SharedClusters clusters)
         await s.ShouldMatchAsync("st", "id", "src", "dst");
         await Poll.UntilAsync(() => control.ScalarAsync<long>("SELECT count(*) FROM ibex.event WHERE sync = $1 AND message LIKE 'status could not be published%'", sync),
             n => n > 0, 30, _ => s.DaemonLog);
-        (await s.Ibex("status", sync)).Output.ShouldContain("streaming");
+        var status = (await s.Ibex("status", sync)).Output;
+        status.ShouldContain("streaming");
+        status.ShouldContain("status could not be published");
     }
 }

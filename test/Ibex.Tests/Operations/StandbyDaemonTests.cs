@@ -71,6 +71,7 @@ public class StandbyDaemonTests(SharedClusters clusters)
         await s.WaitAsync(sync, 90);
         await s.ShouldMatchAsync("items", "id", "src", "dst");
         (await s.ScalarAsync<long>("dst", "SELECT count(*) FROM items")).ShouldBe(written);
+        (await s.Ibex("status", sync)).Output.ShouldContain("lost its lock");
         // No tug of war: the second's sessions were never terminated, and the first did not start the sync again.
         second.Log.ShouldNotContain("administrator command");
         second.Log.ShouldNotContain("retrying target");
