@@ -59,9 +59,10 @@ public sealed class SupervisedJob(string sync, string name, Func<CancellationTok
     {
         try
         {
-            await control.LogEventAsync(sync, null, "error", message, CancellationToken.None).ConfigureAwait(false);
+            using var teardown = Teardown.Bounded();
+            await control.LogEventAsync(sync, null, "error", message, teardown.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException)
+        catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException or OperationCanceledException)
         {
             log.LogWarning("sync {Sync}: could not record event: {Error}", sync, e.Message);
         }
