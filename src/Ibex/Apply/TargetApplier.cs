@@ -144,10 +144,13 @@ public sealed class TargetApplier : IAsyncDisposable
     /// <summary>Applies queued items until cancelled or a failure (thrown as <see cref="ApplyException"/>).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var yielding = new CooperativeYield(256);
         try
         {
             while (true)
             {
+                if (yielding.Due())
+                    await Task.Yield();
                 if (!Queue.TryDequeue(out var item))
                 {
                     // Nothing more right now: send what is pending, then wait. Inside a transaction only the finished
