@@ -259,6 +259,16 @@ public sealed class ConflictApplier
             var outcome = await ContestAsync(x, kind, met, clashes.Count == 0, cancellationToken).ConfigureAwait(false);
             if (outcome == ConflictOutcome.CallCustom)
                 return;
+            if (outcome != ConflictOutcome.ApplyRemote && change.Kind == ChangeKind.Update && ownExists)
+            {
+                // The update replaced the row's old version (decided above) but its new values lost: the row ends with
+                // no version, as on the updating node once the winner reaches it (it deletes the loser there).
+                x.Result.Statements.Add(local is not null ? ConflictStatements.DeleteByKey(plan, local.KeyValues) : plan.DeleteCommand(change.OldRow ?? change.NewRow!));
+                x.Result.Counts.Deletes++;
+                AddTombstone(x, w.Key);
+                _touched[own] = KeyState.Absent;
+                return;
+            }
             if (outcome != ConflictOutcome.ApplyRemote)
             {
                 SetState(own, KeyState.Kept);
