@@ -132,6 +132,9 @@ public static class Migrations
             );
             CREATE INDEX kick_sync_status ON ibex.kick (sync, status);
             """),
+        (4, "failover slots per node", """
+            ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
+            """),
     ];
 
     public static int Latest => All[^1].Version;
