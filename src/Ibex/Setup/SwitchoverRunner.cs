@@ -81,7 +81,7 @@ public sealed class SwitchoverRunner(ControlDatabase control, ILogger log)
             (ended, left) = await DatabaseFence.FenceAsync(oldConn, ibexNames, cancellationToken).ConfigureAwait(false);
             await WaitConfirmedAsync(oldConn, sync.Sources.First().SlotName!, from, to, cancellationToken).ConfigureAwait(false);
             caughtUp = window.Elapsed;
-            moved = await SequenceSyncer.SyncAsync(sync, nodes, cancellationToken).ConfigureAwait(false);
+            moved = await SequenceSyncer.CopyAsync(sync, oldConn, [(sync.Targets.Single(), newConn)], cancellationToken).ConfigureAwait(false);
             await new SyncStore(control).ReverseAsync(sync.Name, from, to, slot, origin, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

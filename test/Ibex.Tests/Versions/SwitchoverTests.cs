@@ -42,7 +42,7 @@ public class SwitchoverTests(SharedClusters clusters)
         await Poll.UntilAsync(() => Task.FromResult(writer.CommittedOn(1)), n => n >= 100, 60, n => $"{n} writes on new; last error: {writer.LastError}");
         await writer.DisposeAsync();
         var gap = writer.LongestGapLeaving(0);
-        var measured = $"switchover 15 -> 18: writes refused {window:0.000} s by ibex, {gap.TotalSeconds:0.000} s seen by the writer ({writer.Failures} failed attempts)";
+        var measured = $"switchover 15 -> 18: writes refused {window:0.000} s by ibex (caught up after {report.GetProperty("caught_up_seconds").GetDouble():0.000} s), {gap.TotalSeconds:0.000} s seen by the writer ({writer.Failures} failed attempts)";
         TestContext.Current.SendDiagnosticMessage(measured);
         TestContext.Current.TestOutputHelper?.WriteLine(measured);
         window.ShouldBeGreaterThan(0);
