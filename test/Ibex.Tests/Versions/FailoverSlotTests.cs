@@ -31,6 +31,7 @@ public class FailoverSlotTests(SharedClusters clusters)
         var both = $"host=127.0.0.1,127.0.0.1 port={primary.Port.ToString(CultureInfo.InvariantCulture)},{standby.Port.ToString(CultureInfo.InvariantCulture)} dbname={db} user=postgres target_session_attrs=read-write";
         var added = (await s.Ibex("node", "add", "src", "--dsn", both, "--failover-slots")).ShouldSucceed();
         added.Error.ShouldNotContain("synchronized_standby_slots is empty");
+        (await s.Ibex("export")).ShouldSucceed().Error.ShouldContain("node 'src' was added with --failover-slots, which the file does not carry");
         (await s.Ibex("node", "add", "dst", "--dsn", s.Dsn("dst"))).ShouldSucceed();
         var sync = "fo" + s.Id.Replace("_", "", StringComparison.Ordinal);
         (await s.Ibex("sync", "add", sync, "--tables", "events", "--source", "src", "--target", "dst")).ShouldSucceed();
