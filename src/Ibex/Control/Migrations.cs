@@ -145,6 +145,9 @@ public static class Migrations
             ALTER TABLE ibex.conflict ADD CONSTRAINT conflict_kind_check CHECK (kind IN ('insert_exists', 'update_origin_differs',
                 'update_exists', 'update_deleted', 'update_missing', 'delete_origin_differs', 'delete_missing', 'multiple_unique_conflicts'));
             """),
+        (5, "failover slots per node", """
+            ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
+            """),
     ];
 
     public static int Latest => All[^1].Version;
