@@ -13,4 +13,9 @@ internal static class CatalogClass
     public const uint Trigger = 2620;
     public const uint Extension = 3079;
     public const uint Policy = 3256;
+    public const uint Cast = 2605;
+    public const uint Collation = 3456;
+    public const uint StatisticExt = 3381;
+    public const uint EventTrigger = 3466;
+    public const uint Publication = 6104;
 }

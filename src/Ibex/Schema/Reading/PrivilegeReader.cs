@@ -28,7 +28,7 @@ internal static class PrivilegeReader
         SELECT 'pg_type'::regclass::oid, t.oid, a.grantee, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee)::text END, a.privilege_type, a.is_grantable
         FROM pg_type t
         CROSS JOIN LATERAL aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) a
-        WHERE t.typtype IN ('e', 'd', 'c') AND t.typnamespace = ANY($1) AND a.grantee <> t.typowner
+        WHERE t.typtype IN ('e', 'd', 'c', 'r') AND t.typnamespace = ANY($1) AND a.grantee <> t.typowner
         """;
 
     public static async Task ReadAsync(CatalogSession session, CancellationToken cancellationToken)
