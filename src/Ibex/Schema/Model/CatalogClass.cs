@@ -18,4 +18,7 @@ internal static class CatalogClass
     public const uint StatisticExt = 3381;
     public const uint EventTrigger = 3466;
     public const uint Publication = 6104;
+    public const uint Operator = 2617;
+    public const uint OperatorClass = 2616;
+    public const uint OperatorFamily = 2753;
 }

@@ -55,6 +55,8 @@ internal static class SchemaReader
         await SequenceReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await FunctionReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await AggregateReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        await OperatorReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        await OperatorClassReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await CastReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await TableReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await ColumnReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);

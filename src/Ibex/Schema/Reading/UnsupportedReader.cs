@@ -10,10 +10,7 @@ internal static class UnsupportedReader
     const string Sql = """
         SELECT u.classid, u.objid, pg_describe_object(u.classid, u.objid, 0)
         FROM (
-            SELECT 'pg_operator'::regclass::oid, oid FROM pg_operator WHERE oprnamespace = ANY($1)
-            UNION ALL SELECT 'pg_opclass'::regclass::oid, oid FROM pg_opclass WHERE opcnamespace = ANY($1)
-            UNION ALL SELECT 'pg_opfamily'::regclass::oid, oid FROM pg_opfamily WHERE opfnamespace = ANY($1)
-            UNION ALL SELECT 'pg_conversion'::regclass::oid, oid FROM pg_conversion WHERE connamespace = ANY($1)
+            SELECT 'pg_conversion'::regclass::oid, oid FROM pg_conversion WHERE connamespace = ANY($1)
             UNION ALL SELECT 'pg_type'::regclass::oid, oid FROM pg_type
                 WHERE typnamespace = ANY($1) AND (typtype = 'p' OR (typtype = 'b' AND NOT (typcategory = 'A' AND typelem <> 0)))
             UNION ALL SELECT 'pg_ts_config'::regclass::oid, oid FROM pg_ts_config WHERE cfgnamespace = ANY($1)
