@@ -21,6 +21,8 @@ internal static class Differs
         [ObjectKind.OperatorFamily] = new OperatorFamilyDiffer(),
         [ObjectKind.OperatorClass] = new OperatorClassDiffer(),
         [ObjectKind.Cast] = new CastDiffer(),
+        [ObjectKind.TextSearchDictionary] = new TextSearchDictionaryDiffer(),
+        [ObjectKind.TextSearchConfiguration] = new TextSearchConfigurationDiffer(),
         [ObjectKind.Table] = new TableDiffer(),
         [ObjectKind.Column] = new ColumnDiffer(),
         [ObjectKind.SequenceOwner] = new SequenceOwnerDiffer(),

@@ -21,4 +21,6 @@ internal static class CatalogClass
     public const uint Operator = 2617;
     public const uint OperatorClass = 2616;
     public const uint OperatorFamily = 2753;
+    public const uint TextSearchDictionary = 3600;
+    public const uint TextSearchConfiguration = 3602;
 }

@@ -20,6 +20,8 @@ internal enum ObjectKind
     OperatorFamily,
     OperatorClass,
     Cast,
+    TextSearchDictionary,
+    TextSearchConfiguration,
     Table,
     Column,
     SequenceOwner,

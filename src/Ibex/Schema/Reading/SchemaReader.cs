@@ -58,6 +58,7 @@ internal static class SchemaReader
         await OperatorReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await OperatorClassReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await CastReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        await TextSearchReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await TableReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await ColumnReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await ConstraintReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);

@@ -13,8 +13,6 @@ internal static class UnsupportedReader
             SELECT 'pg_conversion'::regclass::oid, oid FROM pg_conversion WHERE connamespace = ANY($1)
             UNION ALL SELECT 'pg_type'::regclass::oid, oid FROM pg_type
                 WHERE typnamespace = ANY($1) AND (typtype = 'p' OR (typtype = 'b' AND NOT (typcategory = 'A' AND typelem <> 0)))
-            UNION ALL SELECT 'pg_ts_config'::regclass::oid, oid FROM pg_ts_config WHERE cfgnamespace = ANY($1)
-            UNION ALL SELECT 'pg_ts_dict'::regclass::oid, oid FROM pg_ts_dict WHERE dictnamespace = ANY($1)
             UNION ALL SELECT 'pg_ts_parser'::regclass::oid, oid FROM pg_ts_parser WHERE prsnamespace = ANY($1)
             UNION ALL SELECT 'pg_ts_template'::regclass::oid, oid FROM pg_ts_template WHERE tmplnamespace = ANY($1)
             UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass::oid, oid FROM pg_foreign_data_wrapper
