@@ -9,6 +9,9 @@ internal static class Differs
     {
         [ObjectKind.Schema] = new NamespaceDiffer(),
         [ObjectKind.Extension] = new ExtensionDiffer(),
+        [ObjectKind.ForeignDataWrapper] = new ForeignDataWrapperDiffer(),
+        [ObjectKind.ForeignServer] = new ForeignServerDiffer(),
+        [ObjectKind.UserMapping] = new UserMappingDiffer(),
         [ObjectKind.Collation] = new CollationDiffer(),
         [ObjectKind.Enum] = new EnumDiffer(),
         [ObjectKind.Domain] = new DomainDiffer(),

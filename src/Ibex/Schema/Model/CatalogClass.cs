@@ -23,4 +23,7 @@ internal static class CatalogClass
     public const uint OperatorFamily = 2753;
     public const uint TextSearchDictionary = 3600;
     public const uint TextSearchConfiguration = 3602;
+    public const uint ForeignDataWrapper = 2328;
+    public const uint ForeignServer = 1417;
+    public const uint UserMapping = 1418;
 }

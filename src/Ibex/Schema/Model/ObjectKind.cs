@@ -8,6 +8,9 @@ internal enum ObjectKind
 {
     Schema,
     Extension,
+    ForeignDataWrapper,
+    ForeignServer,
+    UserMapping,
     Collation,
     Enum,
     Domain,

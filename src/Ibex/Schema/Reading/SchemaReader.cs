@@ -49,6 +49,7 @@ internal static class SchemaReader
         await ExtensionReader.ReadMembersAsync(session, cancellationToken).ConfigureAwait(false);
         await NamespaceReader.ReadAsync(session, schemas, cancellationToken).ConfigureAwait(false);
         await ExtensionReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
+        await ForeignDataReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await CollationReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await TypeReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);
         await RangeTypeReader.ReadAsync(session, cancellationToken).ConfigureAwait(false);

@@ -15,9 +15,6 @@ internal static class UnsupportedReader
                 WHERE typnamespace = ANY($1) AND (typtype = 'p' OR (typtype = 'b' AND NOT (typcategory = 'A' AND typelem <> 0)))
             UNION ALL SELECT 'pg_ts_parser'::regclass::oid, oid FROM pg_ts_parser WHERE prsnamespace = ANY($1)
             UNION ALL SELECT 'pg_ts_template'::regclass::oid, oid FROM pg_ts_template WHERE tmplnamespace = ANY($1)
-            UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass::oid, oid FROM pg_foreign_data_wrapper
-            UNION ALL SELECT 'pg_foreign_server'::regclass::oid, oid FROM pg_foreign_server
-            UNION ALL SELECT 'pg_user_mapping'::regclass::oid, umid FROM pg_user_mappings
             UNION ALL SELECT 'pg_class'::regclass::oid, oid FROM pg_class WHERE relkind = 'f' AND relnamespace = ANY($1)
             UNION ALL SELECT 'pg_subscription'::regclass::oid, oid FROM pg_subscription
                 WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
