@@ -15,4 +15,6 @@ internal sealed record ForeignDataWrapperObject(string Name, QualifiedName? Hand
     public override string Definition => string.Join("\n", Handler?.Quoted, Validator?.Quoted, string.Join(",", Options));
 
     public override string CommentTarget => "FOREIGN DATA WRAPPER " + Ident.Quote(Name);
+
+    public override string PrivilegeTarget => "FOREIGN DATA WRAPPER " + Ident.Quote(Name);
 }

@@ -15,4 +15,6 @@ internal sealed record ForeignServerObject(string Name, string Wrapper, string? 
     public override string Definition => string.Join("\n", Wrapper, Type, Version, string.Join(",", Options));
 
     public override string CommentTarget => "SERVER " + Ident.Quote(Name);
+
+    public override string PrivilegeTarget => "FOREIGN SERVER " + Ident.Quote(Name);
 }

@@ -7,3 +7,5 @@ CREATE SERVER reports FOREIGN DATA WRAPPER remote_rows;
 CREATE USER MAPPING FOR PUBLIC SERVER archive OPTIONS (user 'reader');
 CREATE USER MAPPING FOR pg_monitor SERVER reports;
 COMMENT ON SERVER archive IS 'the history database';
+GRANT USAGE ON FOREIGN SERVER reports TO pg_monitor;
+GRANT USAGE ON FOREIGN DATA WRAPPER remote_rows TO pg_monitor WITH GRANT OPTION;
