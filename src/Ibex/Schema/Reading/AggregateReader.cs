@@ -23,7 +23,7 @@ internal static class AggregateReader
                CASE WHEN a.aggmtransfn <> 0 THEN format_type(a.aggmtranstype, NULL) END, a.aggmtransspace,
                (SELECT array[fn.nspname::text, f.proname::text] FROM pg_proc f JOIN pg_namespace fn ON fn.oid = f.pronamespace WHERE f.oid = a.aggmfinalfn),
                a.aggmfinalextra, a.aggmfinalmodify, a.aggminitval,
-               (SELECT 'OPERATOR(' || quote_ident(opn.nspname) || '.' || o.oprname || ')' FROM pg_operator o JOIN pg_namespace opn ON opn.oid = o.oprnamespace WHERE o.oid = a.aggsortop)
+               (SELECT array[opn.nspname::text, o.oprname::text] FROM pg_operator o JOIN pg_namespace opn ON opn.oid = o.oprnamespace WHERE o.oid = a.aggsortop)
         FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_aggregate a ON a.aggfnoid = p.oid
@@ -74,7 +74,7 @@ internal static class AggregateReader
                 if (row.StringOrNull(24) is { } minit)
                     options.Add("MINITCOND = " + Ident.Literal(minit));
             }
-            if (row.StringOrNull(25) is { } sortOperator)
+            if (OperatorReader.OperatorName(row.Strings(25)) is { } sortOperator)
                 options.Add("SORTOP = " + sortOperator);
             if (kind == 'h')
                 options.Add("HYPOTHETICAL");

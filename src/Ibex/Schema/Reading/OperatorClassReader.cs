@@ -28,13 +28,12 @@ internal static class OperatorClassReader
         WHERE c.opcnamespace = ANY($1)
         """;
 
-    // Each member with its owner (class or family) and its text as an item of CREATE OPERATOR CLASS / ALTER
-    // OPERATOR FAMILY … ADD; the first columns sort operators before functions, then by number and types.
+    // Each member with its owner (class or family): operators first, then functions, by number and types. The
+    // item text is built from the parts so every name goes through our own quoting.
     const string MembersSql = """
         SELECT 'pg_amop'::regclass::oid, ao.oid, d.refclassid, d.refobjid, 0, ao.amopstrategy, ao.amoplefttype, ao.amoprighttype,
-               'OPERATOR ' || ao.amopstrategy || ' ' || quote_ident(opn.nspname) || '.' || op.oprname
-                 || ' (' || format_type(ao.amoplefttype, NULL) || ', ' || format_type(ao.amoprighttype, NULL) || ')'
-                 || CASE WHEN ao.amoppurpose = 'o' THEN ' FOR ORDER BY ' || quote_ident(sfn.nspname) || '.' || quote_ident(sf.opfname) ELSE '' END
+               format_type(ao.amoplefttype, NULL), format_type(ao.amoprighttype, NULL), opn.nspname, op.oprname::text,
+               CASE WHEN ao.amoppurpose = 'o' THEN array[sfn.nspname::text, sf.opfname::text] END, NULL::text
         FROM pg_amop ao
         JOIN pg_opfamily fam ON fam.oid = ao.amopfamily
         JOIN pg_operator op ON op.oid = ao.amopopr
@@ -45,8 +44,8 @@ internal static class OperatorClassReader
         WHERE fam.opfnamespace = ANY($1)
         UNION ALL
         SELECT 'pg_amproc'::regclass::oid, ap.oid, d.refclassid, d.refobjid, 1, ap.amprocnum, ap.amproclefttype, ap.amprocrighttype,
-               'FUNCTION ' || ap.amprocnum || ' (' || format_type(ap.amproclefttype, NULL) || ', ' || format_type(ap.amprocrighttype, NULL) || ') '
-                 || quote_ident(pn.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+               format_type(ap.amproclefttype, NULL), format_type(ap.amprocrighttype, NULL), pn.nspname, p.proname::text,
+               NULL, pg_get_function_identity_arguments(p.oid)
         FROM pg_amproc ap
         JOIN pg_opfamily fam ON fam.oid = ap.amprocfamily
         JOIN pg_proc p ON p.oid = ap.amproc
@@ -65,7 +64,7 @@ internal static class OperatorClassReader
             var owner = new ObjectAddress(row.Oid(2), row.Oid(3));
             if (!members.TryGetValue(owner, out var list))
                 members[owner] = list = [];
-            list.Add((new ObjectAddress(row.Oid(0), row.Oid(1)), row.GetString(8)));
+            list.Add((new ObjectAddress(row.Oid(0), row.Oid(1)), Item(row)));
         }, cancellationToken).ConfigureAwait(false);
 
         await session.QueryAsync(FamiliesSql, row =>
@@ -97,5 +96,18 @@ internal static class OperatorClassReader
                 Items = [.. (members.GetValueOrDefault(address) ?? []).Select(m => m.Item)],
             }, address);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>OPERATOR 1 "s".op (left, right) [FOR ORDER BY "s"."family"]</c> or <c>FUNCTION 1 (left, right) "s"."f"(args)</c>.
+    /// </summary>
+    static string Item(Npgsql.NpgsqlDataReader row)
+    {
+        var number = row.GetInt16(5).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var types = "(" + row.GetString(8) + ", " + row.GetString(9) + ")";
+        if (row.GetInt32(4) == 1)
+            return "FUNCTION " + number + " " + types + " " + new QualifiedName(row.GetString(10), row.GetString(11)).Quoted + "(" + row.GetString(13) + ")";
+        var item = "OPERATOR " + number + " " + Ident.Quote(row.GetString(10)) + "." + row.GetString(11) + " " + types;
+        return row.NameOrNull(12) is { } sortFamily ? item + " FOR ORDER BY " + sortFamily.Quoted : item;
     }
 }

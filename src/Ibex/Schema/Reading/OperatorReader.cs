@@ -10,8 +10,8 @@ internal static class OperatorReader
         SELECT o.oid, n.nspname, o.oprname,
                CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END, format_type(o.oprright, NULL),
                (SELECT array[fn.nspname::text, f.proname::text] FROM pg_proc f JOIN pg_namespace fn ON fn.oid = f.pronamespace WHERE f.oid = o.oprcode),
-               (SELECT 'OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')' FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprcom),
-               (SELECT 'OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')' FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprnegate),
+               (SELECT array[cn.nspname::text, c.oprname::text] FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprcom),
+               (SELECT array[cn.nspname::text, c.oprname::text] FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprnegate),
                (SELECT array[fn.nspname::text, f.proname::text] FROM pg_proc f JOIN pg_namespace fn ON fn.oid = f.pronamespace WHERE f.oid = o.oprrest),
                (SELECT array[fn.nspname::text, f.proname::text] FROM pg_proc f JOIN pg_namespace fn ON fn.oid = f.pronamespace WHERE f.oid = o.oprjoin),
                o.oprcanhash, o.oprcanmerge
@@ -35,8 +35,8 @@ internal static class OperatorReader
                 Left = row.StringOrNull(3),
                 Right = row.GetString(4),
                 Function = row.NameOrNull(5) ?? throw new IbexException($"cannot read operator {row.GetString(1)}.{row.GetString(2)}: its function is missing"),
-                Commutator = row.StringOrNull(6),
-                Negator = row.StringOrNull(7),
+                Commutator = OperatorName(row.Strings(6)),
+                Negator = OperatorName(row.Strings(7)),
                 Restrict = row.NameOrNull(8),
                 Join = row.NameOrNull(9),
                 Hashes = row.GetBoolean(10),
@@ -44,4 +44,7 @@ internal static class OperatorReader
             }, address);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>An operator read as <c>array[schema, symbol]</c>, as option values name it: <c>OPERATOR("s".op)</c>.</summary>
+    public static string? OperatorName(string[] name) => name is [var schema, var symbol] ? "OPERATOR(" + Ident.Quote(schema) + "." + symbol + ")" : null;
 }
