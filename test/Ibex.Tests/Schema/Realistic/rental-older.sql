@@ -107,7 +107,7 @@ CREATE TABLE rental.inventory (
   last_update timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE rental.rental (
-  rental_id bigserial PRIMARY KEY,
+  rental_id serial PRIMARY KEY,
   rental_date timestamptz NOT NULL,
   inventory_id integer NOT NULL REFERENCES rental.inventory,
   customer_id integer NOT NULL REFERENCES rental.customer,
@@ -119,7 +119,7 @@ CREATE TABLE rental.payment (
   payment_id serial PRIMARY KEY,
   customer_id integer NOT NULL REFERENCES rental.customer,
   staff_id integer NOT NULL REFERENCES rental.staff,
-  rental_id bigint NOT NULL REFERENCES rental.rental,
+  rental_id integer NOT NULL REFERENCES rental.rental,
   amount rental.money_amount NOT NULL,
   payment_date timestamptz NOT NULL
 );
