@@ -44,7 +44,9 @@ public static class SchemaDiff
         Cascade.Apply(set, from, to, scope);
         var graph = PlanGraph.Build(set, from, to, context);
         var ordered = TopologicalOrder.Sort(graph.Nodes, out var cycles);
-        var warnings = context.Warnings.Concat(UnsupportedWarnings(from, to)).Concat(cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it")).Distinct(StringComparer.Ordinal).ToList();
+        // Limited to some tables (sync add): objects of kinds the diff does not handle are not those tables' business.
+        var unsupported = options.OnlyTables is null ? UnsupportedWarnings(from, to) : [];
+        var warnings = context.Warnings.Concat(unsupported).Concat(cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it")).Distinct(StringComparer.Ordinal).ToList();
         return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards, warnings);
     }
 
