@@ -4,16 +4,20 @@ using Ibex.Sql;
 namespace Ibex.Setup;
 
 /// <summary>
-/// Checks that another node's copy of a source table can receive its changes: same columns (matched by name, order
-/// does not matter) with the same types; extra target columns must be nullable or have a default.
+/// Checks that another node's copy of a source table can receive its changes: the same columns (matched by name, order
+/// does not matter), each of a type that takes every source value unchanged (<see cref="TypeCompatibility"/>; both ways
+/// between the sources of a multi-master sync); extra target columns must be nullable or have a default.
 /// </summary>
 public static class TableComparer
 {
     /// <summary>Problems with <paramref name="other"/> as a copy of <paramref name="source"/>, as short phrases.</summary>
     public static IReadOnlyList<string> Problems(TableInfo source, TableInfo? other) => Problems(new PlannedTable(source, source.Name, null, null), other);
 
-    /// <summary>Problems with <paramref name="other"/> as the target of a planned table (only its replicated columns matter).</summary>
-    public static List<string> Problems(PlannedTable planned, TableInfo? other)
+    /// <summary>
+    /// Problems with <paramref name="other"/> as the target of a planned table (only its replicated columns matter);
+    /// <paramref name="bothWays"/> for another source of a multi-master sync, whose changes flow back.
+    /// </summary>
+    public static List<string> Problems(PlannedTable planned, TableInfo? other, bool bothWays = false)
     {
         ArgumentNullException.ThrowIfNull(planned);
         var source = planned.Source;
@@ -25,8 +29,8 @@ public static class TableComparer
             var o = other.Column(col.Name);
             if (o is null)
                 problems.Add($"{source.Name.Display}: missing column {QuotedIfNeeded(col.Name)} {col.TypeName}");
-            else if (o.TypeName != col.TypeName)
-                problems.Add($"{source.Name.Display}: column {QuotedIfNeeded(col.Name)} is {o.TypeName} here but {col.TypeName} on the source");
+            else if ((TypeCompatibility.Refusal(col.TypeName, o.TypeName) ?? (bothWays ? TypeCompatibility.Refusal(o.TypeName, col.TypeName) : null)) is { } why)
+                problems.Add($"{source.Name.Display}: column {QuotedIfNeeded(col.Name)} is {o.TypeName} here but {col.TypeName} on the source ({why})");
             else if (o.Generated)
                 problems.Add($"{source.Name.Display}: column {QuotedIfNeeded(col.Name)} is generated here but not on the source");
         }

@@ -59,7 +59,7 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
             var isSource = spec.Sources.Contains(other);
             var names = plan.Tables.Select(t => isSource ? t.Name : t.Target).ToList();
             var theirs = await CatalogReader.ReadTablesAsync(connections[other], names, cancellationToken).ConfigureAwait(false);
-            var problems = plan.Tables.SelectMany(t => TableComparer.Problems(t, theirs.GetValueOrDefault(isSource ? t.Name : t.Target))).ToList();
+            var problems = plan.Tables.SelectMany(t => TableComparer.Problems(t, theirs.GetValueOrDefault(isSource ? t.Name : t.Target), bothWays: isSource)).ToList();
             if (isSource)
                 problems.AddRange(theirs.Values.Where(t => !t.IsReplicable).Select(t => $"{t.Name.Display} has no primary key or usable unique index"));
             if (problems.Count == 0)
