@@ -15,13 +15,16 @@ public static class CatalogReader
           AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
         """;
 
+    // Binary COPY is portable for built-in base types and enums, except: reg* types (their binary form is an OID that
+    // names another object, or none, in another database), types without binary I/O (aclitem, gtsvector), and
+    // int2vector/oidvector (whose binary input refuses an empty vector).
     const string ColumnsSql = """
         SELECT a.attrelid, a.attname, a.atttypid,
                pg_catalog.format_type(a.atttypid, a.atttypmod) COLLATE "C",
                a.attnotnull, a.atthasdef OR a.attidentity <> '', a.attgenerated <> '',
                (t.typtype = 'e'
-                OR (t.typtype = 'b' AND t.oid < 16384)
-                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b')) AS binary_safe,
+                OR (t.typtype = 'b' AND t.oid < 16384 AND t.typname !~ '^_?(reg.*|aclitem|gtsvector|int2vector|oidvector)$')
+                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b' AND bt.typname !~ '^_?(reg.*|aclitem|gtsvector|int2vector|oidvector)$')) AS binary_safe,
                CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
