@@ -120,8 +120,11 @@ public sealed class RelationPlan
         return cmd;
     }
 
-    /// <summary>Sets every column of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values.</summary>
-    public NpgsqlBatchCommand OverwriteCommand(RowImage row) => UpdateCommand(row, row);
+    /// <summary>
+    /// Sets every column of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values. The key itself
+    /// is left alone (it is the same), so a GENERATED ALWAYS identity key, which refuses any update, takes it too.
+    /// </summary>
+    public NpgsqlBatchCommand OverwriteCommand(RowImage row) => UpdateCommand(row, Source.IdentityFull ? row : null);
 
     public NpgsqlBatchCommand DeleteCommand(RowImage oldRow)
     {

@@ -90,10 +90,10 @@ public sealed class TypeMatrixRun(SharedClusters clusters) : IAsyncLifetime
         await s.ExecAsync("b", Each(c => c.Update) + "INSERT INTO tm_identity_default (id, a) VALUES (1000, 'from b');");
         await s.ExecAsync("b", Each(c => c.Delete));
         await s.WaitAsync(sync, 180);
-        // Both nodes update the same rows while they cannot see each other: the later update wins everywhere.
+        // Both nodes update the same rows (and insert the same key) while they cannot see each other: the later wins everywhere.
         await s.StopDaemonAsync();
-        await s.ExecAsync("a", Each(c => c.ConflictingUpdate(later: false)));
-        await s.ExecAsync("b", Each(c => c.ConflictingUpdate(later: true)));
+        await s.ExecAsync("a", Each(c => c.ConflictingUpdate(later: false)) + "INSERT INTO tm_identity_always (id, a) OVERRIDING SYSTEM VALUE VALUES (50, 'a side');");
+        await s.ExecAsync("b", Each(c => c.ConflictingUpdate(later: true)) + "INSERT INTO tm_identity_always (id, a) OVERRIDING SYSTEM VALUE VALUES (50, 'b side');");
         s.StartDaemon();
         await s.WaitAsync(sync, 180);
     }

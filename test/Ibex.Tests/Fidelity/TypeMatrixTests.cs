@@ -47,5 +47,6 @@ public class TypeMatrixTests(TypeMatrixRun run) : IClassFixture<TypeMatrixRun>
             await m.ShouldMatchAsync(table, "1", "a", "b");
         (await m.QueryRowsAsync("b", "SELECT id, a, g FROM tm_generated")).ShouldBe(["(1,1,2)", "(2,20,40)", "(3,3,6)"]);
         (await m.ScalarAsync<long>("a", "SELECT count(*) FROM tm_identity_default")).ShouldBe(3);
+        (await m.ScalarAsync<string>("a", "SELECT a FROM tm_identity_always WHERE id = 50")).ShouldBe("b side", "the later of two inserts of one key wins, also into a GENERATED ALWAYS identity key");
     }
 }
