@@ -46,6 +46,8 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
             plan.Tables.Add(new PlannedTable(t, target, filter, cols));
             if (multiMaster && t.KeyColumns.Count == 0)
                 plan.Problems.Add($"source '{first}': table {t.Name.Display} has no key, and multi-master needs one to find the row each change is about (add a primary key, or a unique index on NOT NULL columns)");
+            if (multiMaster) // the first source receives the others' changes too
+                plan.Problems.AddRange(t.Columns.Select(col => TableComparer.IdentityAlwaysProblem(t, col, t.KeyColumns)).OfType<string>().Select(p => $"source '{first}': {p}"));
             if (cols is not null)
                 CheckColumns(plan, t, cols);
             if (filter is not null)
