@@ -36,6 +36,7 @@ public static class IbexCli
                      StatusCommand.Build(context),
                      ConflictsCommand.Build(context),
                      SequencesCommand.Build(context),
+                     SwitchoverCommand.Build(context),
                      CompareCommand.Build(context),
                      CheckCommand.Build(context),
                      SchemaCommands.Build(context),

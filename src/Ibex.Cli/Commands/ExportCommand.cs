@@ -19,6 +19,9 @@ public static class ExportCommand
             var config = await ConfigExporter.ReadAsync(control, ct).ConfigureAwait(false);
             var text = parse.GetValue(format) == "json" ? ConfigWriter.Json(config) : ConfigWriter.Yaml(config);
             await context.Output.WriteAsync(text).ConfigureAwait(false);
+            // The file has no key for failover slots yet: say so rather than lose it silently.
+            foreach (var n in (await new NodeStore(control).ListAsync(ct).ConfigureAwait(false)).Where(n => n.FailoverSlots))
+                await context.Error.WriteLineAsync($"warning: node '{n.Name}' was added with --failover-slots, which the file does not carry; where it is applied, add that node with 'ibex node add {n.Name} --dsn ... --failover-slots' instead").ConfigureAwait(false);
             return 0;
         });
         return cmd;

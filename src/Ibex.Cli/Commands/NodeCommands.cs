@@ -22,7 +22,8 @@ public static class NodeCommands
     {
         var name = new Argument<string>("name") { Description = "Node name (letters, digits, _ - .)" };
         var dsn = new Option<string>("--dsn") { Description = "Connection to the node: libpq URI or key=value", Required = true };
-        var cmd = new Command("add", "Add a node after checking it can take part in logical replication") { name, dsn };
+        var failover = new Option<bool>("--failover-slots") { Description = "Create this node's slots with failover = true (PostgreSQL 17+), so a standby with sync_replication_slots = on keeps them across a promotion" };
+        var cmd = new Command("add", "Add a node after checking it can take part in logical replication") { name, dsn, failover };
         cmd.SetAction(async (parse, ct) =>
         {
             var nodeName = parse.GetValue(name)!;
@@ -34,12 +35,20 @@ public static class NodeCommands
             var store = new NodeStore(control);
             if (await store.FindAsync(nodeName, ct).ConfigureAwait(false) is not null)
                 throw new IbexException($"node '{nodeName}' already exists; remove it first with 'ibex node remove {nodeName}' or pick another name");
+            var failoverSlots = parse.GetValue(failover);
             ServerChecks.ServerFacts facts;
+            string? standbySlots = null;
             await using (var db = await NodeConnections.OpenAsync(settings, $"node '{nodeName}'", "setup", ct).ConfigureAwait(false))
+            {
                 facts = await ServerChecks.ReadAsync(db, ct).ConfigureAwait(false);
-            ServerChecks.Require(nodeName, facts);
-            await store.AddAsync(new NodeRecord(nodeName, conn, facts.VersionNum, DateTime.UtcNow), ct).ConfigureAwait(false);
-            await context.Output.WriteLineAsync($"node '{nodeName}' added: {ConnectionString.Describe(settings)}, PostgreSQL {facts.Version}").ConfigureAwait(false);
+                ServerChecks.Require(nodeName, facts);
+                if (failoverSlots)
+                    standbySlots = await ServerChecks.RequireFailoverSlotsAsync(db, nodeName, facts, ct).ConfigureAwait(false);
+            }
+            await store.AddAsync(new NodeRecord(nodeName, conn, facts.VersionNum, DateTime.UtcNow) { FailoverSlots = failoverSlots }, ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"node '{nodeName}' added: {ConnectionString.Describe(settings)}, PostgreSQL {facts.Version}{(failoverSlots ? ", failover slots" : "")}").ConfigureAwait(false);
+            if (failoverSlots && string.IsNullOrEmpty(standbySlots))
+                await context.Error.WriteLineAsync($"warning: node '{nodeName}': synchronized_standby_slots is empty, so Ibex may receive changes a standby has not yet and lose them to a promotion; set it to the standby's physical slot (docs/operations.md, failover slots)").ConfigureAwait(false);
             return 0;
         });
         return cmd;

@@ -35,8 +35,8 @@ public static class RunCommand
                 },
             };
             var endpoint = parse.GetValue(http) is { } address ? Monitoring.Http.HttpEndpoint.Parse(address) : null;
-            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} http={Http} sync={Syncs}",
-                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), parse.GetValue(http) ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs));
+            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} http={Http} sync={Syncs} inline-socket-completions={Inline}",
+                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), parse.GetValue(http) ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
             var supervisor = new Supervisor(control, options, loggers);
             await using var server = endpoint is null ? null : await Monitoring.Http.MonitoringServer.StartAsync(endpoint,
                 new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring")), loggers, ct).ConfigureAwait(false);

@@ -8,6 +8,9 @@ public static class ServerChecks
 {
     public const int MinimumVersionNum = 150000;
 
+    /// <summary>Slots with <c>failover = true</c> exist from PostgreSQL 17.</summary>
+    public const int FailoverSlotsVersionNum = 170000;
+
     /// <summary>What a node's server reported.</summary>
     public sealed record ServerFacts(int VersionNum, string Version, string WalLevel, bool Superuser, bool Replication, bool TrackCommitTimestamp, int MaxReplicationSlots, int MaxWalSenders);
 
@@ -39,5 +42,18 @@ public static class ServerChecks
             throw new IbexException($"node '{node}': the connecting role has neither REPLICATION nor SUPERUSER; run ALTER ROLE <user> REPLICATION (see docs/operations.md for the least-privilege setup)");
         if (facts.MaxReplicationSlots < 1 || facts.MaxWalSenders < 1)
             throw new IbexException($"node '{node}': max_replication_slots is {facts.MaxReplicationSlots.ToString(CultureInfo.InvariantCulture)} and max_wal_senders is {facts.MaxWalSenders.ToString(CultureInfo.InvariantCulture)}; raise both (e.g. to 20) and restart PostgreSQL");
+    }
+
+    /// <summary>
+    /// Throws a one-line error when the server cannot create failover slots (before 17); returns its
+    /// <c>synchronized_standby_slots</c> (empty when no standby is waited for).
+    /// </summary>
+    public static async Task<string> RequireFailoverSlotsAsync(NpgsqlConnection conn, string node, ServerFacts facts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (facts.VersionNum < FailoverSlotsVersionNum)
+            throw new IbexException($"node '{node}': --failover-slots needs PostgreSQL {FailoverSlotsVersionNum / 10000} or later and the node runs {facts.Version}; add it without --failover-slots, or upgrade it first (e.g. with 'ibex switchover')");
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(current_setting('synchronized_standby_slots', true), '')", conn);
+        return (string)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 }

@@ -1,23 +1,32 @@
 namespace Ibex.Conflicts;
 
-/// <summary>How a remote change collided with the receiving node's own version of a row.</summary>
+/// <summary>
+/// How a remote change met the receiving node's own data, named as PostgreSQL (18, 19) names its conflict kinds
+/// (<see cref="ConflictKindNames"/>). "Local rows" are rows this node holds that the remote change's node had not seen.
+/// </summary>
 public enum ConflictKind
 {
-    /// <summary>Both nodes inserted the same key.</summary>
-    InsertInsert,
+    /// <summary>A remote insert met a local row with the same key, or one local row holding one of its unique values.</summary>
+    InsertExists,
 
-    /// <summary>Both nodes updated the same row concurrently.</summary>
-    UpdateUpdate,
+    /// <summary>A remote update met a local row at its key last written by another node.</summary>
+    UpdateOriginDiffers,
 
-    /// <summary>The remote node updated a row that was deleted here.</summary>
-    UpdateDelete,
+    /// <summary>A remote update's new values (a new key, or a unique value) are held by one other local row.</summary>
+    UpdateExists,
 
-    /// <summary>The remote node deleted a row that was updated here concurrently.</summary>
-    DeleteUpdate,
+    /// <summary>A remote update (or an insert) met a key deleted on this node: its tombstone says by whom and when.</summary>
+    UpdateDeleted,
 
-    /// <summary>Both nodes deleted the row.</summary>
-    DeleteDelete,
+    /// <summary>A remote update met no row and no tombstone: the row never reached this node, or its tombstone was purged.</summary>
+    UpdateMissing,
 
-    /// <summary>The remote row clashes with another local row on a unique index other than the key.</summary>
-    UniqueViolation,
+    /// <summary>A remote delete met a local row last written by another node.</summary>
+    DeleteOriginDiffers,
+
+    /// <summary>A remote delete met no row: it was deleted here too, or never reached this node.</summary>
+    DeleteMissing,
+
+    /// <summary>A remote insert or update clashes with several local rows at once (its key and unique values).</summary>
+    MultipleUniqueConflicts,
 }

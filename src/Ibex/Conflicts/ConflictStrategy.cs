@@ -11,8 +11,9 @@ namespace Ibex.Conflicts;
 /// </summary>
 /// <remarks>
 /// <c>latest</c> and <c>priority</c> are total orders on row versions (commit time, shifted by rank for priority):
-/// every node keeps, for each key, the greatest version it has seen, deletes included (tombstones), which is what makes
-/// them converge whatever order changes arrive in.
+/// every node keeps, for each key, the greatest of the concurrent versions it has seen, deletes included (tombstones),
+/// which is what makes them converge whatever order changes arrive in. A version written after its node had received
+/// another supersedes that one under every strategy (<see cref="ConflictRules.Decide"/>).
 /// </remarks>
 public sealed record ConflictStrategy(StrategyKind Kind, IReadOnlyList<string> Priority, QualifiedName? Function, string Text)
 {

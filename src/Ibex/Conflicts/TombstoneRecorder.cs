@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace Ibex.Conflicts;
 
 /// <summary>
-/// Records the deletes a multi-master source makes itself as tombstones in that same source's <c>ibex_mm.tombstone</c>
+/// Records the deletes (and key changes, which delete the old key) a multi-master source makes itself as tombstones in that same source's <c>ibex_mm.tombstone</c>
 /// table (deletes applied by Ibex get theirs from the applier, in the same transaction). It reads the source's own
 /// stream beside the appliers, and the slot is acknowledged only past what it has recorded, so no delete is missed
 /// across restarts; appliers on this node wait for it before deciding an update of a row deleted here.
@@ -60,8 +60,11 @@ public sealed class TombstoneRecorder : IAsyncDisposable
 
     async Task RecordAsync(CancellationToken cancellationToken)
     {
+        var yielding = new CooperativeYield(256);
         while (true)
         {
+            if (yielding.Due())
+                await Task.Yield();
             var item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
             switch (item)
             {
@@ -70,13 +73,12 @@ public sealed class TombstoneRecorder : IAsyncDisposable
                     _commitTs = b.CommitTimestamp;
                     break;
                 case ChangeItem { Change: { Kind: ChangeKind.Delete } d } when d.OldRow is not null && d.Relation.KeyColumns.Count > 0:
-                    var cmd = new NpgsqlBatchCommand(TombstoneSql.Upsert);
-                    cmd.Parameters.Add(new() { Value = _coordinator.SyncName });
-                    cmd.Parameters.Add(new() { Value = d.Relation.Name.Quoted });
-                    cmd.Parameters.Add(new() { Value = KeyJson.Of(d.Relation, d.OldRow, d.Relation.KeyColumns) });
-                    cmd.Parameters.Add(new() { Value = _commitTs, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                    cmd.Parameters.Add(new() { Value = _node });
-                    _pending.Add(cmd);
+                    _pending.Add(ConflictStatements.Tombstone(_coordinator.SyncName, d.Relation, KeyJson.Of(d.Relation, d.OldRow, d.Relation.KeyColumns), _commitTs, _node));
+                    break;
+                case ChangeItem { Change: { Kind: ChangeKind.Update } u } when u.OldRow is not null && u.Relation.KeyColumns.Count > 0
+                    && KeyJson.Of(u.Relation, u.OldRow, u.Relation.KeyColumns) is var oldKey && oldKey != KeyJson.Of(u.Relation, u.NewRow!, u.Relation.KeyColumns):
+                    // A key change: the old key is gone here, as if deleted.
+                    _pending.Add(ConflictStatements.Tombstone(_coordinator.SyncName, u.Relation, oldKey, _commitTs, _node));
                     break;
                 case CommitItem c:
                     _inTxn = false;

@@ -132,6 +132,22 @@ public static class Migrations
             );
             CREATE INDEX kick_sync_status ON ibex.kick (sync, status);
             """),
+        (4, "conflict kinds named as PostgreSQL names them", """
+            ALTER TABLE ibex.conflict DROP CONSTRAINT conflict_kind_check;
+            UPDATE ibex.conflict SET kind = CASE kind
+                WHEN 'insert_insert' THEN 'insert_exists'
+                WHEN 'update_update' THEN 'update_origin_differs'
+                WHEN 'update_delete' THEN 'update_deleted'
+                WHEN 'delete_update' THEN 'delete_origin_differs'
+                WHEN 'delete_delete' THEN 'delete_missing'
+                WHEN 'unique_violation' THEN 'insert_exists'
+                ELSE kind END;
+            ALTER TABLE ibex.conflict ADD CONSTRAINT conflict_kind_check CHECK (kind IN ('insert_exists', 'update_origin_differs',
+                'update_exists', 'update_deleted', 'update_missing', 'delete_origin_differs', 'delete_missing', 'multiple_unique_conflicts'));
+            """),
+        (5, "failover slots per node", """
+            ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

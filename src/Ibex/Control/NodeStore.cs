@@ -9,11 +9,11 @@ public sealed class NodeStore(ControlDatabase control)
     public async Task<IReadOnlyList<NodeRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("SELECT name, dsn, server_version_num, created_at FROM ibex.node ORDER BY name", conn);
+        await using var cmd = new NpgsqlCommand("SELECT name, dsn, server_version_num, created_at, failover_slots FROM ibex.node ORDER BY name", conn);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<NodeRecord>();
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            list.Add(new NodeRecord(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetDateTime(3)));
+            list.Add(new NodeRecord(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetDateTime(3)) { FailoverSlots = r.GetBoolean(4) });
         return list;
     }
 
@@ -32,10 +32,11 @@ public sealed class NodeStore(ControlDatabase control)
     {
         ArgumentNullException.ThrowIfNull(node);
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand("INSERT INTO ibex.node (name, dsn, server_version_num) VALUES ($1, $2, $3)", conn);
+        await using var cmd = new NpgsqlCommand("INSERT INTO ibex.node (name, dsn, server_version_num, failover_slots) VALUES ($1, $2, $3, $4)", conn);
         cmd.Parameters.Add(new() { Value = node.Name });
         cmd.Parameters.Add(new() { Value = node.Dsn });
         cmd.Parameters.Add(new() { Value = node.ServerVersionNum });
+        cmd.Parameters.Add(new() { Value = node.FailoverSlots });
         try
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -153,6 +153,28 @@ public sealed class SyncStore(ControlDatabase control)
         await BumpAsync(conn, sync, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Turns a one-way sync around in one transaction (<c>ibex switchover</c>): <paramref name="to"/> becomes its source
+    /// reading <paramref name="slot"/>, <paramref name="from"/> its target under <paramref name="origin"/>; the old link,
+    /// its copy state and the readers' saved state go.
+    /// </summary>
+    public async Task ReverseAsync(string sync, string from, string to, string slot, string origin, CancellationToken cancellationToken)
+    {
+        await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var batch = new NpgsqlBatch(conn, tx))
+        {
+            batch.BatchCommands.Add(BatchCmd("UPDATE ibex.sync_node SET role = 'target', slot_name = NULL, reader_state = NULL WHERE sync = $1 AND node = $2", sync, from));
+            batch.BatchCommands.Add(BatchCmd("UPDATE ibex.sync_node SET role = 'source', slot_name = $3, reader_state = NULL WHERE sync = $1 AND node = $2", sync, to, slot));
+            batch.BatchCommands.Add(BatchCmd("DELETE FROM ibex.table_copy WHERE sync = $1", sync));
+            batch.BatchCommands.Add(BatchCmd("DELETE FROM ibex.link WHERE sync = $1", sync));
+            batch.BatchCommands.Add(BatchCmd("INSERT INTO ibex.link (sync, source, target, origin_name) VALUES ($1, $2, $3, $4)", sync, to, from, origin));
+            batch.BatchCommands.Add(BatchCmd("UPDATE ibex.sync SET config_version = config_version + 1 WHERE name = $1", sync));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -130,7 +130,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
                 var copiedWins = CopyMergeRules.CopiedWins(strategy, deleted, copied);
                 if (!copiedWins)
                     drop.Add(r.GetString(0));
-                conflicts.Add(Record(mm, strategy, localNode, sourceTable, key, ConflictKind.UpdateDelete, null, deleted, null, copied, copiedWins, snapshot));
+                conflicts.Add(Record(mm, strategy, localNode, sourceTable, key, ConflictKind.UpdateDeleted, null, deleted, null, copied, copiedWins, snapshot));
             }
         }
         await DropFromStageAsync(drop, cancellationToken).ConfigureAwait(false);
@@ -167,7 +167,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
                 if (CopyMergeRules.IsConflict(local, mm.Source))
                 {
                     var key = KeyJson.Of(keys.Zip(r.GetFieldValue<string?[]>(6)));
-                    conflicts.Add(Record(mm, strategy, localNode, sourceTable, key, ConflictKind.InsertInsert, r.GetString(4), local, r.GetString(5), copied, copiedWins, snapshot));
+                    conflicts.Add(Record(mm, strategy, localNode, sourceTable, key, ConflictKind.InsertExists, r.GetString(4), local, r.GetString(5), copied, copiedWins, snapshot));
                 }
             }
         }

@@ -82,7 +82,8 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
         foreach (var t in tasks)
             foreach (var d in t.Targets)
                 await store.MarkCopyingAsync(sync.Name, source, d.Node, t.Table.Name, EstimateBytes(t.Table), cancellationToken).ConfigureAwait(false);
-        var copier = new InitialCopier(NodeConnections.Settings(nodes[source]), source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), loggers.CreateLogger("Ibex.Copy"))
+        var sourceSettings = await ReplicationHost.ResolveAsync(NodeConnections.Settings(nodes[source]), $"node '{source}'", cancellationToken).ConfigureAwait(false);
+        var copier = new InitialCopier(sourceSettings, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), loggers.CreateLogger("Ibex.Copy"))
         {
             SlotName = ObjectNames.CopySlot(sync.Name, source),
             Progress = (t, d, bytes) => store.ProgressAsync(sync.Name, source, d.Node, t.Table.Name, bytes, cancellationToken),

@@ -76,7 +76,7 @@ public sealed class RetentionGuard(SyncRecord sync, IReadOnlyDictionary<string, 
         await host.WhileStoppedAsync(async ct =>
         {
             await DropSlotAsync(conn, slot, ct).ConfigureAwait(false);
-            await using (var create = new NpgsqlCommand("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", conn))
+            await using (var create = new NpgsqlCommand(Setup.SourceObjects.CreateSlotSql(nodes[source].FailoverSlots), conn))
             {
                 create.Parameters.Add(new() { Value = slot });
                 await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

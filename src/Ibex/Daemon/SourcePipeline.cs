@@ -251,7 +251,7 @@ public sealed class SourcePipeline
     async Task<SlotReader> NewReaderAsync(CancellationToken cancellationToken)
     {
         var slot = _sync.Nodes.First(n => n.Node == _source).SlotName!;
-        var settings = NodeConnections.Settings(_nodes[_source]);
+        var settings = await ReplicationHost.ResolveAsync(NodeConnections.Settings(_nodes[_source]), $"node '{_source}'", cancellationToken).ConfigureAwait(false);
         return new SlotReader(settings, slot, _sync.PublicationName, _forward, _loggers.CreateLogger("Ibex.Capture"),
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {

@@ -13,19 +13,22 @@ namespace Ibex.Local;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    const string OwnerFile = "ibex-owner.pid";
+    internal const string OwnerFile = "ibex-owner.pid";
     static readonly SemaphoreSlim PortLock = new(1, 1);
     static readonly HashSet<int> PortsHandedOut = [];
 
     readonly PostgresInstall _install;
     bool _disposed;
 
-    LocalCluster(PostgresInstall install, string dir, int port)
+    internal LocalCluster(PostgresInstall install, string dir, int port)
     {
         _install = install;
         Directory = dir;
         Port = port;
     }
+
+    /// <summary>The server programs it runs with.</summary>
+    internal PostgresInstall Install => _install;
 
     /// <summary>The major version it runs, when it was started for a given one.</summary>
     public int? Major => _install.Major;
@@ -182,7 +185,7 @@ public sealed class LocalCluster : IAsyncDisposable
     async Task PgCtlAsync(string[] args, CancellationToken cancellationToken)
         => await RunAsync(Path.Combine(_install.Bin, "pg_ctl"), args, Environment.UserName == "root" ? "postgres" : null, cancellationToken, _install.LibraryPath).ConfigureAwait(false);
 
-    static async Task<int> FreePortAsync(CancellationToken cancellationToken)
+    internal static async Task<int> FreePortAsync(CancellationToken cancellationToken)
     {
         await PortLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

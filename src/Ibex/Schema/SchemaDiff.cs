@@ -44,7 +44,19 @@ public static class SchemaDiff
         Cascade.Apply(set, from, to, scope);
         var graph = PlanGraph.Build(set, from, to, context);
         var ordered = TopologicalOrder.Sort(graph.Nodes, out var cycles);
-        var warnings = context.Warnings.Concat(cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it")).Distinct(StringComparer.Ordinal).ToList();
+        var warnings = context.Warnings.Concat(UnsupportedWarnings(from, to)).Concat(cycles.Select(n => $"dependency cycle at the step that changes {n.Display}; check the order of the script before running it")).Distinct(StringComparer.Ordinal).ToList();
         return new SchemaDiffResult(StatementAssembler.Assemble(ordered), options.AllowHazards, warnings);
+    }
+
+    /// <summary>One warning for each object of a kind the diff does not handle, naming it and where it is.</summary>
+    static IEnumerable<string> UnsupportedWarnings(SchemaModel from, SchemaModel to)
+    {
+        var inFrom = from.Unsupported.ToHashSet(StringComparer.Ordinal);
+        var inTo = to.Unsupported.ToHashSet(StringComparer.Ordinal);
+        foreach (var name in inFrom.Union(inTo).Order(StringComparer.Ordinal))
+        {
+            var side = inFrom.Contains(name) ? inTo.Contains(name) ? "on both sides" : "only on --from" : "only on --to";
+            yield return $"{name} ({side}) is not compared by schema diff; create, change or drop it by hand";
+        }
     }
 }

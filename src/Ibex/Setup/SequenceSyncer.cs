@@ -17,22 +17,38 @@ public static class SequenceSyncer
         ArgumentNullException.ThrowIfNull(sync);
         ArgumentNullException.ThrowIfNull(nodes);
         var source = sync.Sources.First().Node;
-        var values = new List<(SyncTable Table, string Column, long Value, bool Called)>();
-        await using (var src = await NodeConnections.OpenAsync(nodes[source], "sequences", cancellationToken).ConfigureAwait(false))
+        var targets = new List<(SyncNode, NpgsqlConnection)>();
+        try
         {
-            foreach (var t in sync.Tables)
-                foreach (var (column, seq) in await OwnedAsync(src, t.Name, cancellationToken).ConfigureAwait(false))
-                {
-                    await using var cmd = new NpgsqlCommand($"SELECT last_value, is_called FROM {seq}", src);
-                    await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await r.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    values.Add((t, column, r.GetInt64(0), r.GetBoolean(1)));
-                }
+            await using var src = await NodeConnections.OpenAsync(nodes[source], "sequences", cancellationToken).ConfigureAwait(false);
+            foreach (var target in sync.Nodes.Where(n => n.Node != source))
+                targets.Add((target, await NodeConnections.OpenAsync(nodes[target.Node], "sequences", cancellationToken).ConfigureAwait(false)));
+            return await CopyAsync(sync, src, targets, cancellationToken).ConfigureAwait(false);
         }
-        var moved = 0;
-        foreach (var target in sync.Nodes.Where(n => n.Node != source))
+        finally
         {
-            await using var dst = await NodeConnections.OpenAsync(nodes[target.Node], "sequences", cancellationToken).ConfigureAwait(false);
+            foreach (var (_, conn) in targets)
+                await conn.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Like <see cref="SyncAsync"/>, on sessions the caller has open (the switchover, whose writes are refused meanwhile).</summary>
+    public static async Task<int> CopyAsync(SyncRecord sync, NpgsqlConnection src, IReadOnlyList<(SyncNode Node, NpgsqlConnection Conn)> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sync);
+        ArgumentNullException.ThrowIfNull(targets);
+        var values = new List<(SyncTable Table, string Column, long Value, bool Called)>();
+        foreach (var t in sync.Tables)
+            foreach (var (column, seq) in await OwnedAsync(src, t.Name, cancellationToken).ConfigureAwait(false))
+            {
+                await using var cmd = new NpgsqlCommand($"SELECT last_value, is_called FROM {seq}", src);
+                await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+                values.Add((t, column, r.GetInt64(0), r.GetBoolean(1)));
+            }
+        var moved = 0;
+        foreach (var (target, dst) in targets)
+        {
             foreach (var (table, column, value, called) in values)
             {
                 var name = target.Role == NodeRole.Source ? table.Name : table.TargetName;

@@ -75,11 +75,20 @@ internal static class SourceObjects
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public static async Task CreateSlotAsync(NpgsqlConnection conn, string node, string slot, CreatedObjects created, CancellationToken cancellationToken)
+    /// <summary>
+    /// The statement creating a sync's slot: with <c>failover = true</c> (PostgreSQL 17+) for a node added with
+    /// <c>--failover-slots</c>, so a standby with <c>sync_replication_slots</c> keeps a copy the daemon continues from
+    /// after a promotion.
+    /// </summary>
+    public static string CreateSlotSql(bool failover)
+        => failover ? "SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false, true)"
+            : "SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'pgoutput')";
+
+    public static async Task CreateSlotAsync(NpgsqlConnection conn, string node, string slot, bool failover, CreatedObjects created, CancellationToken cancellationToken)
     {
         try
         {
-            await using var cmd = new NpgsqlCommand("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'pgoutput')", conn);
+            await using var cmd = new NpgsqlCommand(CreateSlotSql(failover), conn);
             cmd.Parameters.Add(new() { Value = slot });
             cmd.CommandTimeout = 120;
             await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

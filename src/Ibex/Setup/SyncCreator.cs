@@ -82,7 +82,7 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                     slot = ObjectNames.Slot(spec.Name, source);
                     await SourceObjects.PrepareIdentityAsync(conns[source], source, plan.Tables, plan.NeedFullIdentity, created, log, cancellationToken).ConfigureAwait(false);
                     await SourceObjects.CreatePublicationAsync(conns[source], source, publication, plan.Tables, created, cancellationToken).ConfigureAwait(false);
-                    await SourceObjects.CreateSlotAsync(conns[source], source, slot, created, cancellationToken).ConfigureAwait(false);
+                    await SourceObjects.CreateSlotAsync(conns[source], source, slot, nodes[source].FailoverSlots, created, cancellationToken).ConfigureAwait(false);
                 }
                 syncNodes.Add(new SyncNode(source, NodeRole.Source, slot));
             }

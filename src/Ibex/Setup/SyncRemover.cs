@@ -33,7 +33,7 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
             var node = await nodes.GetAsync(source.Node, cancellationToken).ConfigureAwait(false);
             await DoAsync(node, async conn =>
             {
-                await DropSlotAsync(conn, source.SlotName!, cancellationToken).ConfigureAwait(false);
+                await DropSlotAsync(conn, source.SlotName!, log, cancellationToken).ConfigureAwait(false);
                 await ExecAsync(conn, $"DROP PUBLICATION IF EXISTS {Ident.Quote(sync.PublicationName)}", cancellationToken).ConfigureAwait(false);
             }, [$"SELECT pg_drop_replication_slot({Ident.Literal(source.SlotName!)});", $"DROP PUBLICATION IF EXISTS {Ident.Quote(sync.PublicationName)};"]).ConfigureAwait(false);
         }
@@ -92,7 +92,8 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
         }
     }
 
-    async Task DropSlotAsync(NpgsqlConnection conn, string slot, CancellationToken cancellationToken)
+    /// <summary>Drops a slot once no process streams from it (ending a walsender that holds it past 5 s).</summary>
+    internal static async Task DropSlotAsync(NpgsqlConnection conn, string slot, ILogger log, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ReleaseWait;
         var terminateAt = DateTime.UtcNow + TimeSpan.FromSeconds(5);
@@ -135,7 +136,8 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
         }
     }
 
-    static async Task DropOriginAsync(NpgsqlConnection conn, string origin, CancellationToken cancellationToken)
+    /// <summary>Drops a replication origin once no session has it bound.</summary>
+    internal static async Task DropOriginAsync(NpgsqlConnection conn, string origin, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ReleaseWait;
         while (true)

@@ -8,6 +8,8 @@ namespace Ibex.Tests.Infrastructure;
 /// Three PostgreSQL clusters shared by every test in the run (started on first use, stopped at the end).
 /// Tests get isolation from unique database and object names, not from separate servers; a test that
 /// stops or breaks a server starts its own with <see cref="LocalCluster.StartAsync"/>.
+/// With <c>IBEX_TEST_PG_MAJOR</c> set (16, 17, 18), they run that major version instead of the default (15): the
+/// per-version smoke run in CI (<c>.ci/run</c>) runs a few core suites so.
 /// </summary>
 public sealed class SharedClusters : IAsyncDisposable
 {
@@ -20,13 +22,18 @@ public sealed class SharedClusters : IAsyncDisposable
         await _lock.WaitAsync(TestContext.Current.CancellationToken);
         try
         {
-            return _clusters[index] ??= await LocalCluster.StartAsync($"shared{index}", cancellationToken: CancellationToken.None);
+            return _clusters[index] ??= Major is { } major
+                ? await LocalCluster.StartAsync($"shared{index}", major, cancellationToken: CancellationToken.None)
+                : await LocalCluster.StartAsync($"shared{index}", cancellationToken: CancellationToken.None);
         }
         finally
         {
             _lock.Release();
         }
     }
+
+    /// <summary>The major version asked for with IBEX_TEST_PG_MAJOR, or null for the default installation.</summary>
+    public static int? Major => int.TryParse(Environment.GetEnvironmentVariable("IBEX_TEST_PG_MAJOR"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
 
     public async ValueTask DisposeAsync()
     {

@@ -99,14 +99,14 @@ public class ConflictStrategyTests(SharedClusters clusters)
         var expected = new Dictionary<int, string> { [1] = "b", [3] = "b", [4] = "orig", [10] = "b" };
         ShouldHold(o, "a", expected);
         ShouldHold(o, "b", expected);
-        ShouldHaveConflict(o, "a", 10, "insert_insert", "remote");
-        ShouldHaveConflict(o, "b", 10, "insert_insert", "local");
-        ShouldHaveConflict(o, "a", 1, "update_update", "remote");
-        ShouldHaveConflict(o, "b", 1, "update_update", "local");
-        ShouldHaveConflict(o, "a", 2, "delete_update", "remote");
-        ShouldHaveConflict(o, "b", 2, "update_delete", "local");
-        ShouldHaveConflict(o, "a", 3, "update_delete", "remote");
-        ShouldHaveConflict(o, "b", 3, "delete_update", "local");
+        ShouldHaveConflict(o, "a", 10, "insert_exists", "remote");
+        ShouldHaveConflict(o, "b", 10, "insert_exists", "local");
+        ShouldHaveConflict(o, "a", 1, "update_origin_differs", "remote");
+        ShouldHaveConflict(o, "b", 1, "update_origin_differs", "local");
+        ShouldHaveConflict(o, "a", 2, "delete_origin_differs", "remote");
+        ShouldHaveConflict(o, "b", 2, "update_deleted", "local");
+        ShouldHaveConflict(o, "a", 3, "update_deleted", "remote");
+        ShouldHaveConflict(o, "b", 3, "delete_origin_differs", "local");
     }
 
     [Fact]
@@ -117,10 +117,10 @@ public class ConflictStrategyTests(SharedClusters clusters)
         var expected = new Dictionary<int, string> { [1] = "a", [2] = "a", [4] = "orig", [10] = "a" };
         ShouldHold(o, "a", expected);
         ShouldHold(o, "b", expected);
-        ShouldHaveConflict(o, "b", 10, "insert_insert", "remote");
-        ShouldHaveConflict(o, "a", 1, "update_update", "local");
-        ShouldHaveConflict(o, "b", 2, "update_delete", "remote");
-        ShouldHaveConflict(o, "a", 3, "update_delete", "local");
+        ShouldHaveConflict(o, "b", 10, "insert_exists", "remote");
+        ShouldHaveConflict(o, "a", 1, "update_origin_differs", "local");
+        ShouldHaveConflict(o, "b", 2, "update_deleted", "remote");
+        ShouldHaveConflict(o, "a", 3, "update_deleted", "local");
     }
 
     [Fact]
@@ -130,10 +130,10 @@ public class ConflictStrategyTests(SharedClusters clusters)
         await using var _ = o.Scenario;
         ShouldHold(o, "a", new Dictionary<int, string> { [1] = "a", [2] = "a", [4] = "orig", [10] = "a" });
         ShouldHold(o, "b", new Dictionary<int, string> { [1] = "b", [3] = "b", [4] = "orig", [10] = "b" });
-        ShouldHaveConflict(o, "a", 10, "insert_insert", "local");
-        ShouldHaveConflict(o, "b", 1, "update_update", "local");
-        ShouldHaveConflict(o, "a", 2, "delete_update", "local");
-        ShouldHaveConflict(o, "b", 3, "delete_update", "local");
+        ShouldHaveConflict(o, "a", 10, "insert_exists", "local");
+        ShouldHaveConflict(o, "b", 1, "update_origin_differs", "local");
+        ShouldHaveConflict(o, "a", 2, "delete_origin_differs", "local");
+        ShouldHaveConflict(o, "b", 3, "delete_origin_differs", "local");
     }
 
     [Fact]
@@ -144,8 +144,8 @@ public class ConflictStrategyTests(SharedClusters clusters)
         var expected = new Dictionary<int, string> { [1] = "b", [2] = "a", [3] = "b", [4] = "orig", [10] = "b" };
         ShouldHold(o, "a", expected);
         ShouldHold(o, "b", expected);
-        ShouldHaveConflict(o, "a", 10, "insert_insert", "custom");
-        ShouldHaveConflict(o, "b", 2, "update_delete", "custom");
+        ShouldHaveConflict(o, "a", 10, "insert_exists", "custom");
+        ShouldHaveConflict(o, "b", 2, "update_deleted", "custom");
         var s = o.Scenario;
         (await s.ScalarAsync<long>("b", "SELECT count(*) FROM calls WHERE tbl = 'public.kv' AND local_row->>'k' = '10' AND remote_row->>'v' = 'a' AND local_ts < remote_ts IS FALSE")).ShouldBe(1);
         (await s.ScalarAsync<long>("a", "SELECT count(*) FROM calls WHERE tbl = 'public.kv' AND (remote_row->>'k')::int = 10 AND remote_row->>'v' = 'b' AND local_row->>'v' = 'a' AND local_ts < remote_ts")).ShouldBe(1);
@@ -178,7 +178,7 @@ public class ConflictStrategyTests(SharedClusters clusters)
             await Task.Delay(100);
         var status = (await s.Ibex("status", ab)).Output;
         status.ShouldContain($"sync {ab}: paused", customMessage: status + s.DaemonLog);
-        status.ShouldContain("insert_insert", customMessage: status);
+        status.ShouldContain("insert_exists", customMessage: status);
         status.ShouldContain("strategy abort", customMessage: status);
         // Nothing past the conflict was applied, and the other sync keeps going.
         (await s.RowsAsync("a", "kv")).ShouldBe(["(1,a)"]);

@@ -44,8 +44,8 @@ public class MultiMasterOperationsTests(SharedClusters clusters)
 
             // The update/update conflict is logged, counted by /metrics and weighed by ibex check.
             var metrics = await Poll.UntilAsync(async () => PrometheusText.Parse((await daemon.GetAsync("/metrics")).Body),
-                m => m.Find("ibex_conflicts_total", ("sync", sync), ("kind", "update_update")).Any(), 30, _ => daemon.Log);
-            metrics.Value("ibex_conflicts_total", ("sync", sync), ("kind", "update_update")).ShouldBeGreaterThanOrEqualTo(1);
+                m => m.Find("ibex_conflicts_total", ("sync", sync), ("kind", "update_origin_differs")).Any(), 30, _ => daemon.Log);
+            metrics.Value("ibex_conflicts_total", ("sync", sync), ("kind", "update_origin_differs")).ShouldBeGreaterThanOrEqualTo(1);
             var check = await s.Ibex("check", "--sync", sync, "--warning-conflicts", "0", "--critical-conflicts", "100", "--warning-retained", "100GB", "--critical-retained", "200GB");
             var plugin = NagiosOutput.Parse(check.Output, check.ExitCode);
             plugin.State.ShouldBe("WARNING", plugin.Text);

@@ -5,7 +5,8 @@ namespace Ibex.Tests.Schema;
 
 /// <summary>
 /// The round-trip property over the corpus: for schemas A and B, the diff from B to A applied to A makes A's
-/// schema equal B's (a second diff prints nothing, pg_dump agrees), and the same the other way round.
+/// schema equal B's (a second diff prints nothing, pg_dump agrees), the same the other way round, and B is
+/// created from nothing in an empty database (with its grants).
 /// </summary>
 public class CorpusRoundTripTests(SharedClusters clusters)
 {
@@ -17,14 +18,16 @@ public class CorpusRoundTripTests(SharedClusters clusters)
     {
         var c = CorpusCase.Load(name);
         await using var kit = new SchemaTestKit(await clusters.GetAsync(0));
-        var dbs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => kit.CreateDatabaseAsync()));
-        var (a1, b1, a2, b2) = (dbs[0], dbs[1], dbs[2], dbs[3]);
+        var dbs = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => kit.CreateDatabaseAsync()));
+        var (a1, b1, a2, b2, empty) = (dbs[0], dbs[1], dbs[2], dbs[3], dbs[4]);
         await Task.WhenAll(kit.PsqlAsync(a1, c.A), kit.PsqlAsync(b1, c.B), kit.PsqlAsync(a2, c.A), kit.PsqlAsync(b2, c.B));
 
-        // The two directions touch different databases, so they run side by side.
+        // The three runs touch different databases, so they run side by side (b1 is only read by two of them).
         var forwardTask = kit.RoundTripAsync(b1, a1, c.Arguments);
         var reverseTask = kit.RoundTripAsync(a2, b2, c.Arguments);
-        await Task.WhenAll(forwardTask, reverseTask);
+        // From nothing, grants are compared too: pg_dump shows them whether or not the case compares them.
+        var fromNothingTask = kit.RoundTripAsync(b1, empty, [.. c.Arguments.Append("--with-privileges").Distinct(StringComparer.Ordinal)]);
+        await Task.WhenAll(forwardTask, reverseTask, fromNothingTask);
         var (forward, reverse) = (await forwardTask, await reverseTask);
 
         forward.ShouldNotBeEmpty("A and B of a corpus case should differ");

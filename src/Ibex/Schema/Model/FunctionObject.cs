@@ -2,7 +2,7 @@ using Ibex.Sql;
 
 namespace Ibex.Schema.Model;
 
-/// <summary>A function or procedure (aggregates are not supported).</summary>
+/// <summary>A function or procedure (aggregates are <see cref="AggregateObject"/>).</summary>
 internal sealed record FunctionObject : SchemaObject
 {
     public required QualifiedName Name { get; init; }

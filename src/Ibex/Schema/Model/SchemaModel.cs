@@ -35,6 +35,9 @@ internal sealed class SchemaModel
     /// <summary>Extension versions the server can install, by extension name (what CREATE EXTENSION may ask for).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> AvailableExtensions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Objects of kinds the diff does not handle (named in warnings, never skipped silently).</summary>
+    public IReadOnlyList<string> Unsupported { get; init; } = [];
+
     public SchemaObject? Find(string key) => Objects.GetValueOrDefault(key);
 
     /// <summary>Keys this object needs to exist first (including its schema and parent).</summary>

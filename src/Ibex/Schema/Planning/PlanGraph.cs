@@ -151,10 +151,13 @@ internal sealed class PlanGraph
                 if (finish is not null && _from.Find(d)?.Kind is ObjectKind.Enum or ObjectKind.Domain or ObjectKind.CompositeType or ObjectKind.Extension or ObjectKind.Schema)
                     After(Done(d), node);
             }
-            // A column type change needs the views and policies that use the column out of the way first.
+            // A column type change needs the views and policies that use the column out of the way first; not a drop
+            // that takes along something the column itself still uses (a serial's ownership goes with its sequence,
+            // which the old default needs until this step drops it).
             if (_set.StateOf(key) == ObjectState.Converted || _set.AlterOf(key).RebuildsDependents)
                 foreach (var z in _to.DependentsOf(key))
-                    After(_drops.GetValueOrDefault(z), node);
+                    if (_drops.GetValueOrDefault(z) is { } drop && !_to.DependenciesOf(key).Contains(drop.Key))
+                        After(drop, node);
         }
         foreach (var (key, node) in _drops)
         {

@@ -3,7 +3,7 @@ using Ibex.Sql;
 
 namespace Ibex.Schema.Reading;
 
-/// <summary>Reads functions and procedures (not aggregates).</summary>
+/// <summary>Reads functions and procedures (not aggregates, not a range type's constructors, which come with it).</summary>
 internal static class FunctionReader
 {
     // pg_get_functiondef always starts "CREATE OR REPLACE FUNCTION schema.name(" with the server's quoting; the
@@ -16,6 +16,7 @@ internal static class FunctionReader
         FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.prokind IN ('f', 'p', 'w') AND p.pronamespace = ANY($1)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
         """;
 
     public static async Task ReadAsync(CatalogSession session, CancellationToken cancellationToken)

@@ -24,6 +24,9 @@ internal sealed class ModelBuilder
 
     public IEnumerable<string> AllKeys => _objects.Keys;
 
+    /// <summary>Objects of kinds the diff does not handle, as <c>pg_describe_object</c> names them.</summary>
+    public List<string> Unsupported { get; } = [];
+
     public SchemaObject? Find(string key) => _objects.GetValueOrDefault(key);
 
     /// <summary>Adds an object found at <paramref name="address"/> (its comment target too).</summary>
@@ -96,7 +99,7 @@ internal sealed class ModelBuilder
             if (o.ParentKey is { } parent)
                 Link(o.Key, parent);
         }
-        return new SchemaModel(_objects, deps) { AvailableExtensions = AvailableExtensions };
+        return new SchemaModel(_objects, deps) { AvailableExtensions = AvailableExtensions, Unsupported = Unsupported };
 
         void Link(string? from, string? to)
         {

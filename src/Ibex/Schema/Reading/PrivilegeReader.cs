@@ -3,9 +3,9 @@ using Ibex.Schema.Model;
 namespace Ibex.Schema.Reading;
 
 /// <summary>
-/// Reads GRANTed privileges of relations, sequences, functions, schemas and types as one object per (object,
-/// grantee). The owner's own privileges are left out, so databases with different owners still compare equal, and
-/// so are grants equal to <see cref="DefaultPrivileges"/>.
+/// Reads GRANTed privileges of relations, sequences, functions, schemas, types, foreign data wrappers and servers as
+/// one object per (object, grantee). The owner's own privileges are left out, so databases with different owners
+/// still compare equal, and so are grants equal to <see cref="DefaultPrivileges"/>.
 /// </summary>
 internal static class PrivilegeReader
 {
@@ -28,7 +28,17 @@ internal static class PrivilegeReader
         SELECT 'pg_type'::regclass::oid, t.oid, a.grantee, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee)::text END, a.privilege_type, a.is_grantable
         FROM pg_type t
         CROSS JOIN LATERAL aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) a
-        WHERE t.typtype IN ('e', 'd', 'c') AND t.typnamespace = ANY($1) AND a.grantee <> t.typowner
+        WHERE t.typtype IN ('e', 'd', 'c', 'r') AND t.typnamespace = ANY($1) AND a.grantee <> t.typowner
+        UNION ALL
+        SELECT 'pg_foreign_data_wrapper'::regclass::oid, w.oid, a.grantee, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee)::text END, a.privilege_type, a.is_grantable
+        FROM pg_foreign_data_wrapper w
+        CROSS JOIN LATERAL aclexplode(coalesce(w.fdwacl, acldefault('F', w.fdwowner))) a
+        WHERE a.grantee <> w.fdwowner
+        UNION ALL
+        SELECT 'pg_foreign_server'::regclass::oid, s.oid, a.grantee, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee)::text END, a.privilege_type, a.is_grantable
+        FROM pg_foreign_server s
+        CROSS JOIN LATERAL aclexplode(coalesce(s.srvacl, acldefault('S', s.srvowner))) a
+        WHERE a.grantee <> s.srvowner
         """;
 
     public static async Task ReadAsync(CatalogSession session, CancellationToken cancellationToken)

@@ -11,5 +11,9 @@ internal static class RowExtensions
 
     public static char Char(this NpgsqlDataReader row, int ordinal) => row.GetFieldValue<char>(ordinal);
 
+    /// <summary>A name read as <c>array[schema, name]</c> (null when the row has none).</summary>
+    public static Ibex.Sql.QualifiedName? NameOrNull(this NpgsqlDataReader row, int ordinal)
+        => row.Strings(ordinal) is [var schema, var name] ? new Ibex.Sql.QualifiedName(schema, name) : null;
+
     public static string[] Strings(this NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? [] : row.GetFieldValue<string[]>(ordinal);
 }

@@ -1,0 +1,235 @@
+using Ibex.Apply;
+using Ibex.Changes;
+using Npgsql;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// Decides one remote change against what the lookups found (<see cref="ConflictRules.Decide"/> for every choice) and
+/// adds the statements that carry the outcome out: the change itself, rows it beat deleted, tombstones, a custom
+/// function's row. A key change is a delete of the old key and a write of the new one, each decided on its own.
+/// </summary>
+public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> connection, TransactionKeys keys)
+{
+    readonly TransactionKeys _keys = keys;
+
+    /// <summary>One change being decided, with what it needs.</summary>
+    public sealed record Step(ConflictWork W, BeginItem Begin, ConflictStrategy Strategy, RowVersion Remote, ResolvedChanges Result);
+
+    public async Task DeleteAsync(Step x, CancellationToken cancellationToken)
+    {
+        var (w, plan) = (x.W, x.W.Plan);
+        var state = _keys[plan.Target, w.Key];
+        bool delete;
+        if (state is KeyState.Present or KeyState.Absent)
+            delete = state == KeyState.Present;
+        else if (state == KeyState.Kept)
+            delete = false; // this transaction's version already lost to the local one here
+        else if (w.Own!.Row.Result is { } local)
+            delete = await ContestAsync(x, ConflictKind.DeleteOriginDiffers, [local], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+        else
+            delete = await ContestAsync(x, ConflictKind.DeleteMissing, [], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+        if (delete)
+        {
+            x.Result.Statements.Add(plan.DeleteCommand(w.Change.OldRow!));
+            x.Result.Counts.Deletes++;
+            _keys.Set(plan.Target, w.Key, KeyState.Absent);
+        }
+        else
+            _keys.SetIfUndecided(plan.Target, w.Key, w.Own?.Row.Result is null ? KeyState.Absent : KeyState.Kept);
+        // Kept even when the delete lost: a later version it beats may still arrive.
+        AddTombstone(x, w.Key);
+    }
+
+    public async Task WriteAsync(Step x, CancellationToken cancellationToken)
+    {
+        var (w, change, plan) = (x.W, x.W.Change, x.W.Plan);
+        var own = (Target: plan.Target, Key: w.Key);
+        var keyChange = w.NewKey != w.Key;
+        var ownState = _keys[own.Target, own.Key];
+
+        // The change's own key: the row there, or its delete, against the remote version.
+        var ownWins = true;
+        var ownExists = ownState == KeyState.Present;
+        LocalRow? local = null;
+        if (ownState is null or KeyState.Kept)
+        {
+            local = w.Own!.Row.Result;
+            ownExists = local is not null;
+            var outcome = ConflictOutcome.ApplyRemote;
+            if (ownState == KeyState.Kept)
+                outcome = ConflictOutcome.KeepLocal; // this transaction's version already lost to the local one here
+            else if (local is not null && change.Kind == ChangeKind.Update)
+                outcome = await ContestAsync(x, ConflictKind.UpdateOriginDiffers, [local], !keyChange, cancellationToken).ConfigureAwait(false);
+            else if (local is null && w.Own.Tomb!.Tombstones.Count > 0)
+                outcome = await ContestAsync(x, ConflictKind.UpdateDeleted, [.. w.Own.Tomb.Tombstones.Select(Gone)], !keyChange, cancellationToken).ConfigureAwait(false);
+            else if (local is null && change.Kind == ChangeKind.Update)
+                outcome = await ContestAsync(x, ConflictKind.UpdateMissing, [], true, cancellationToken).ConfigureAwait(false);
+            if (outcome == ConflictOutcome.CallCustom)
+                return;
+            ownWins = outcome == ConflictOutcome.ApplyRemote;
+        }
+        if (!keyChange)
+        {
+            await WriteOwnKeyAsync(x, local, ownWins, ownExists, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A key change: the new key's row, rows holding the new values, or the new key's delete, against the remote version.
+        var moved = (Target: plan.Target, Key: w.NewKey);
+        var movedState = _keys[moved.Target, moved.Key];
+        var clashes = Clashes(x, ownWins && ownExists ? [w.NewKey, w.Key] : [w.NewKey]);
+        var there = movedState is null or KeyState.Kept ? w.Moved!.Row.Result : null;
+        List<LocalRow> met = there is null ? clashes : [there, .. clashes];
+        var newWins = true;
+        if (movedState == KeyState.Kept)
+            newWins = false;
+        else if (met.Count > 0)
+            newWins = await ContestAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, met, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+        else if (movedState is null && w.Moved!.Tomb!.Tombstones.Count > 0)
+            newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, [.. w.Moved.Tomb.Tombstones.Select(Gone)], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+
+        var stmts = x.Result.Statements;
+        if (newWins)
+        {
+            RemoveClashes(x, clashes);
+            if (there is not null)
+                stmts.Add(ConflictStatements.DeleteByKey(plan, there.KeyValues));
+        }
+        if (ownWins && ownExists && newWins)
+        {
+            stmts.Add(plan.UpdateCommand(change.NewRow!, change.OldRow)); // the row moves, unchanged TOAST values and all
+            x.Result.Counts.Updates++;
+        }
+        else if (ownWins && ownExists)
+        {
+            stmts.Add(plan.DeleteCommand(change.OldRow!));
+            x.Result.Counts.Deletes++;
+        }
+        else if (newWins)
+        {
+            stmts.Add(plan.InsertCommand(change.NewRow!));
+            x.Result.Counts.Inserts++;
+        }
+        _keys.Set(own.Target, own.Key, ownWins ? KeyState.Absent : KeyState.Kept);
+        _keys.Set(moved.Target, moved.Key, newWins ? KeyState.Present : KeyState.Kept);
+        AddTombstone(x, w.Key); // the old key is gone on the remote node: a delete, as far as later versions of it go
+    }
+
+    // An insert, or an update that keeps its key: the row at the key (decided above) and the rows holding its unique values.
+    async Task WriteOwnKeyAsync(Step x, LocalRow? local, bool ownWins, bool ownExists, CancellationToken cancellationToken)
+    {
+        var (w, change, plan) = (x.W, x.W.Change, x.W.Plan);
+        var own = (Target: plan.Target, Key: w.Key);
+        if (!ownWins)
+        {
+            _keys.Set(own.Target, own.Key, KeyState.Kept);
+            return;
+        }
+        var clashes = Clashes(x, [w.Key]);
+        // An insert meets the row at its key and the clashing rows as one conflict; an update met its row above.
+        List<LocalRow> met = change.Kind == ChangeKind.Insert && local is not null ? [local, .. clashes] : clashes;
+        if (met.Count > 0)
+        {
+            var kind = met.Count > 1 ? ConflictKind.MultipleUniqueConflicts : change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
+            var outcome = await ContestAsync(x, kind, met, clashes.Count == 0, cancellationToken).ConfigureAwait(false);
+            if (outcome == ConflictOutcome.CallCustom)
+                return;
+            if (outcome != ConflictOutcome.ApplyRemote && change.Kind == ChangeKind.Update && ownExists)
+            {
+                // The update replaced the row's old version (decided above) but its new values lost: the row ends with
+                // no version, as on the updating node once the winner reaches it (it deletes the loser there).
+                x.Result.Statements.Add(local is not null ? ConflictStatements.DeleteByKey(plan, local.KeyValues) : plan.DeleteCommand(change.OldRow ?? change.NewRow!));
+                x.Result.Counts.Deletes++;
+                AddTombstone(x, w.Key);
+                _keys.Set(own.Target, own.Key, KeyState.Absent);
+                return;
+            }
+            if (outcome != ConflictOutcome.ApplyRemote)
+            {
+                _keys.Set(own.Target, own.Key, KeyState.Kept);
+                return;
+            }
+        }
+        RemoveClashes(x, clashes);
+        if (ownExists)
+        {
+            x.Result.Statements.Add(change.Kind == ChangeKind.Insert ? plan.OverwriteCommand(change.NewRow!) : plan.UpdateCommand(change.NewRow!, change.OldRow));
+            x.Result.Counts.Updates++;
+        }
+        else
+        {
+            // A new row, or one coming back after a delete it beat (values not sent, unchanged TOAST, are NULL).
+            x.Result.Statements.Add(plan.InsertCommand(change.NewRow!));
+            x.Result.Counts.Inserts++;
+        }
+        _keys.Set(own.Target, own.Key, KeyState.Present);
+    }
+
+    /// <summary>Local rows at other keys holding one of the change's unique values, once each, not written by this transaction.</summary>
+    List<LocalRow> Clashes(Step x, IReadOnlyCollection<string> exceptKeys)
+    {
+        var rows = new List<LocalRow>();
+        var keys = new HashSet<string>(exceptKeys);
+        foreach (var l in x.W.Clashes)
+            if (l.Result is { } row && keys.Add(ConflictStatements.KeyOf(x.W.Change.Relation, row.KeyValues))
+                && _keys[x.W.Plan.Target, ConflictStatements.KeyOf(x.W.Change.Relation, row.KeyValues)] is null or KeyState.Kept)
+                rows.Add(row);
+        return rows;
+    }
+
+    void RemoveClashes(Step x, List<LocalRow> clashes)
+    {
+        foreach (var row in clashes)
+        {
+            var key = ConflictStatements.KeyOf(x.W.Change.Relation, row.KeyValues);
+            x.Result.Statements.Add(ConflictStatements.DeleteByKey(x.W.Plan, row.KeyValues));
+            AddTombstone(x, key);
+            x.Result.Counts.Deletes++;
+            _keys.Set(x.W.Plan.Target, key, KeyState.Absent);
+        }
+    }
+
+    /// <summary>Decides one conflict (<see cref="ConflictRules.Decide"/>), logs it, and carries out abort and custom.</summary>
+    async Task<ConflictOutcome> ContestAsync(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow, CancellationToken cancellationToken)
+    {
+        var (w, begin) = (x.W, x.Begin);
+        var conflict = new ConflictCase(kind, [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, begin.Seen, link.Coordinator.Baseline)))], x.Remote)
+        {
+            OneRow = oneRow,
+            OperatorResolved = x.Strategy.Kind == StrategyKind.Abort && link.IsOperatorResolved(w.Change.Relation.Name, w.Key, begin.CommitLsn, begin.CommitTimestamp),
+        };
+        var outcome = ConflictRules.Decide(conflict, x.Strategy);
+        var shown = met.Count == 0 ? Gone(new RowVersion(null, null)) : met[ConflictRules.Strongest(conflict, x.Strategy)];
+        switch (outcome)
+        {
+            case ConflictOutcome.Abort:
+                throw new ConflictAbortException(Record(x, kind, shown, "aborted"));
+            case ConflictOutcome.CallCustom:
+                var kept = await CustomResolver.ApplyAsync(x.Strategy, w.Plan, w.Change, shown, begin, connection(), x.Result, cancellationToken).ConfigureAwait(false);
+                _keys.Set(w.Plan.Target, w.Key, kept ? KeyState.Present : KeyState.Absent);
+                if (!kept)
+                    AddTombstone(x, w.Key);
+                x.Result.Conflicts.Add(Record(x, kind, shown, "custom"));
+                break;
+            default:
+                if (ConflictRules.IsLogged(conflict, outcome))
+                    x.Result.Conflicts.Add(Record(x, kind, shown, outcome == ConflictOutcome.KeepLocal ? "local" : "remote"));
+                break;
+        }
+        return outcome;
+    }
+
+    ConflictRecord Record(Step x, ConflictKind kind, LocalRow local, string winner)
+    {
+        var rel = x.W.Change.Relation;
+        var remoteRow = x.W.Change.NewRow is { } n ? KeyJson.Row(rel, n) : null;
+        return new ConflictRecord(link.Sync, rel.Name.Schema, rel.Name.Name, x.W.Key, kind, link.LocalNode, local.Version.Node, link.RemoteNode,
+            local.RowJson == "null" ? null : local.RowJson, remoteRow, local.Version.CommitTimestamp, x.Remote.CommitTimestamp, x.Strategy.Text, winner, x.Begin.CommitLsn);
+    }
+
+    static LocalRow Gone(RowVersion deleted) => new("null", deleted, []);
+
+    void AddTombstone(Step x, string key)
+        => x.Result.Statements.Add(ConflictStatements.Tombstone(link.Sync, x.W.Change.Relation, key, x.Begin.CommitTimestamp, link.RemoteNode));
+}

@@ -1,0 +1,144 @@
+using Ibex.Apply;
+using Ibex.Changes;
+using Ibex.Sql;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// The reads conflict detection needs, sent in one round trip per batch of changes: local rows by key or by unique
+/// values, read and locked with their commit time and origin (track_commit_timestamp), and tombstones of deleted keys.
+/// </summary>
+public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection> connection)
+{
+    readonly Dictionary<QualifiedName, IReadOnlyList<string[]>> _uniques = [];
+
+    /// <summary>The row whose <paramref name="match"/> columns hold <paramref name="row"/>'s values, except one at <paramref name="notKey"/>'s key.</summary>
+    public static ConflictLookup Row(RelationPlan plan, RowImage row, IReadOnlyList<int> match, IReadOnlyList<int>? notKey)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(match);
+        var rel = plan.Source;
+        var n = 0;
+        var where = string.Join(" AND ", match.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}"));
+        if (notKey is not null)
+            where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}")) + ")";
+        var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
+        var cmd = new NpgsqlBatchCommand(
+            // The version comes from the select list: when the lock waited for a concurrent writer, PostgreSQL re-reads
+            // the row's new version and computes the select list again, but a joined function would keep the old xmin.
+            $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t WHERE {where} FOR UPDATE OF t");
+        foreach (var c in match)
+            cmd.Parameters.Add(RelationPlan.Param(row, c));
+        foreach (var c in notKey ?? [])
+            cmd.Parameters.Add(RelationPlan.Param(row, c));
+        return new ConflictLookup(cmd, false);
+    }
+
+    public ConflictLookup Tombstone(RelationInfo rel, string key)
+    {
+        ArgumentNullException.ThrowIfNull(rel);
+        var cmd = new NpgsqlBatchCommand(TombstoneSql.Lookup);
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        return new ConflictLookup(cmd, true);
+    }
+
+    /// <summary>Runs the lookups in one round trip; with <paramref name="withWalPosition"/>, also notes the node's WAL position.</summary>
+    public async Task<NpgsqlLogSequenceNumber> RunAsync(IReadOnlyList<ConflictLookup> lookups, bool withWalPosition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lookups);
+        if (lookups.Count == 0)
+            return default;
+        var wal = default(NpgsqlLogSequenceNumber);
+        await using var batch = new NpgsqlBatch(connection());
+        foreach (var l in lookups)
+            batch.BatchCommands.Add(l.Command);
+        // Last: a local delete that committed while a lookup waited for its row lock is before this position.
+        if (withWalPosition)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_lsn()"));
+        var unknownOrigin = false;
+        await using (var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var l in lookups)
+            {
+                if (l.IsTombstone)
+                {
+                    var found = new List<RowVersion>();
+                    while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        found.Add(new RowVersion(r.GetDateTime(0), r.GetString(1)));
+                    l.Tombstones = found;
+                }
+                else if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var ts = r.IsDBNull(1) ? (DateTime?)null : r.GetDateTime(1);
+                    var origin = r.IsDBNull(2) ? 0 : r.GetInt32(2);
+                    var node = origin == 0 ? link.LocalNode : link.OriginNodes.GetValueOrDefault(origin);
+                    unknownOrigin |= origin != 0 && node is null;
+                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3)) { OriginId = origin };
+                    while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        // A unique lookup can only match one row; anything more is ignored.
+                    }
+                }
+                await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (withWalPosition)
+            {
+                await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+                wal = r.GetFieldValue<NpgsqlLogSequenceNumber>(0);
+            }
+        }
+        if (!unknownOrigin)
+            return wal;
+        // An origin created after this session started (another link's applier made it): learn it and fill in the writers.
+        await LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var l in lookups)
+            if (l.Result is { OriginId: not 0, Version.Node: null } row && link.OriginNodes.TryGetValue(row.OriginId, out var node))
+                l.Result = row with { Version = row.Version with { Node = node } };
+        return wal;
+    }
+
+    /// <summary>Maps this node's replication origin ids to the nodes their changes come from.</summary>
+    public async Task LoadOriginsAsync(CancellationToken cancellationToken)
+    {
+        var names = link.Coordinator.OriginsInto(link.LocalNode);
+        await using var cmd = new NpgsqlCommand("SELECT roident::int, roname FROM pg_replication_origin", connection());
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (names.TryGetValue(r.GetString(1), out var node))
+                link.OriginNodes[r.GetInt32(0)] = node;
+    }
+
+    /// <summary>The table's unique indexes other than its key (plain columns, no predicate), each as its column names.</summary>
+    public async Task<IReadOnlyList<string[]>> UniquesAsync(RelationPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (_uniques.TryGetValue(plan.Target, out var known))
+            return known;
+        var keyCols = plan.Source.KeyColumns.Select(i => plan.Source.Columns[i]).ToHashSet();
+        var list = new List<string[]>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT array_agg(a.attname::text ORDER BY k.ord)
+            FROM pg_index i
+            CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
+            GROUP BY i.indexrelid
+            """, connection()))
+        {
+            cmd.Parameters.Add(new() { Value = plan.Target.Quoted });
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var cols = r.GetFieldValue<string[]>(0);
+                if (!cols.ToHashSet().SetEquals(keyCols))
+                    list.Add(cols);
+            }
+        }
+        _uniques[plan.Target] = list;
+        return list;
+    }
+}

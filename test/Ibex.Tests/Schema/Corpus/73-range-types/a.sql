@@ -1,0 +1,1 @@
+CREATE TYPE float_range AS RANGE (SUBTYPE = float8);

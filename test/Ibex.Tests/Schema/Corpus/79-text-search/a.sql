@@ -1,0 +1,4 @@
+CREATE TEXT SEARCH DICTIONARY english_stem_nostop (TEMPLATE = snowball, language = 'english');
+CREATE TEXT SEARCH CONFIGURATION docs (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION docs DROP MAPPING FOR email, url;
+CREATE TEXT SEARCH DICTIONARY old_simple (TEMPLATE = simple);
