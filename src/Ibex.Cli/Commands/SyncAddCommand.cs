@@ -36,9 +36,10 @@ public static class SyncAddCommand
         var maxRetained = new Option<string?>("--max-retained") { Description = "Mark the sync in error when one of its slots retains more WAL than this (e.g. 10GB)" };
         var onRetention = new Option<string>("--on-retention") { Description = "Past --max-retained: error, or drop-slot (drop the slot and copy the tables afresh)", DefaultValueFactory = _ => "error" };
         onRetention.OneOf("error", "drop-slot");
+        var strict = new Option<bool>("--strict") { Description = "Refuse tables without a key or REPLICA IDENTITY FULL (by default they replicate INSERT and TRUNCATE only, with a warning)" };
         var cmd = new Command("add", "Create a sync: check the tables on every node, create publication and slot, plan the initial copy")
         {
-            name, tables, sources, targets, fullcopy, copy, conflict, forward, noForward, mode, every, where, columns, map, autoAdd, sequences, deleteMethod, maxRetained, onRetention,
+            name, tables, sources, targets, fullcopy, copy, conflict, forward, noForward, mode, every, where, columns, map, autoAdd, sequences, deleteMethod, maxRetained, onRetention, strict,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -61,6 +62,7 @@ public static class SyncAddCommand
                 Where = [.. (parse.GetValue(where) ?? []).Select(w => TableSetting.Parse(w, "--where"))],
                 Columns = [.. (parse.GetValue(columns) ?? []).Select(w => TableSetting.Parse(w, "--columns"))],
                 Map = [.. (parse.GetValue(map) ?? []).Select(w => TableSetting.Parse(w, "--map"))],
+                Strict = parse.GetValue(strict),
                 Options = new SyncOptions
                 {
                     Mode = parse.GetValue(mode)!,

@@ -16,7 +16,8 @@ public static class SyncTableCommands
         var where = new Option<string[]>("--where") { Description = "Row filter for a table: 'public.orders=region = ''eu''' (repeatable)" };
         var columns = new Option<string[]>("--columns") { Description = "Columns to replicate for a table: 'public.users=id,name' (repeatable)" };
         var map = new Option<string[]>("--map") { Description = "Other name on targets: 'public.orders=archive.orders' (repeatable)" };
-        var cmd = new Command("add-table", "Add tables to a sync (checked on every node, copied, then streamed); a running daemon picks them up") { name, patterns, where, columns, map };
+        var strict = new Option<bool>("--strict") { Description = "Refuse tables without a key or REPLICA IDENTITY FULL (by default they replicate INSERT and TRUNCATE only, with a warning)" };
+        var cmd = new Command("add-table", "Add tables to a sync (checked on every node, copied, then streamed); a running daemon picks them up") { name, patterns, where, columns, map, strict };
         cmd.SetAction(async (parse, ct) =>
         {
             await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
@@ -27,6 +28,7 @@ public static class SyncTableCommands
                 Where = [.. (parse.GetValue(where) ?? []).Select(w => TableSetting.Parse(w, "--where"))],
                 Columns = [.. (parse.GetValue(columns) ?? []).Select(w => TableSetting.Parse(w, "--columns"))],
                 Map = [.. (parse.GetValue(map) ?? []).Select(w => TableSetting.Parse(w, "--map"))],
+                Strict = parse.GetValue(strict),
             };
             var added = await changer.AddAsync(parse.GetValue(name)!, TablePattern.ParseList(parse.GetValue(patterns) ?? []), settings, ct).ConfigureAwait(false);
             foreach (var w in changer.Warnings)

@@ -23,7 +23,8 @@ public sealed class RelationPlan
         Target = target;
         _allColumns = [.. Enumerable.Range(0, source.Columns.Count)];
         var cols = Ident.QuoteList(source.Columns);
-        InsertSql = $"INSERT INTO {target.Quoted} ({cols}) VALUES ({string.Join(", ", _allColumns.Select(i => "$" + (i + 1)))})";
+        // OVERRIDING SYSTEM VALUE: a GENERATED ALWAYS identity column takes the source's value (as COPY does).
+        InsertSql = $"INSERT INTO {target.Quoted} ({cols}) OVERRIDING SYSTEM VALUE VALUES ({string.Join(", ", _allColumns.Select(i => "$" + (i + 1)))})";
         CopySql = $"COPY {target.Quoted} ({cols}) FROM STDIN";
         DeleteSql = $"DELETE FROM {target.Quoted} WHERE {Where(source.IdentityFull ? _allColumns : source.KeyColumns, 1)}";
     }
@@ -134,8 +135,11 @@ public sealed class RelationPlan
         return cmd;
     }
 
-    /// <summary>Sets every column of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values.</summary>
-    public NpgsqlBatchCommand OverwriteCommand(RowImage row) => UpdateCommand(row, row);
+    /// <summary>
+    /// Sets every column of the row with <paramref name="row"/>'s key to <paramref name="row"/>'s values. The key itself
+    /// is left alone (it is the same), so a GENERATED ALWAYS identity key, which refuses any update, takes it too.
+    /// </summary>
+    public NpgsqlBatchCommand OverwriteCommand(RowImage row) => UpdateCommand(row, Source.IdentityFull ? row : null);
 
     public NpgsqlBatchCommand DeleteCommand(RowImage oldRow)
     {

@@ -6,8 +6,8 @@ namespace Ibex.Apply;
 
 /// <summary>
 /// Compares what a source now sends for a table (its RELATION message, with the source catalog for type names) with the
-/// target table: columns the target lacks and columns whose type differs. Columns the target has in addition, and
-/// column order, never matter.
+/// target table: columns the target lacks and columns whose type cannot take the source's values
+/// (<see cref="TypeCompatibility"/>). Columns the target has in addition, and column order, never matter.
 /// </summary>
 public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo> Missing, IReadOnlyList<(ColumnInfo Source, ColumnInfo Target)> Changed)
 {
@@ -25,7 +25,7 @@ public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo>
             var tgt = target.Column(name);
             if (tgt is null)
                 missing.Add(src);
-            else if (source?.Column(name) is { } s && s.TypeName != tgt.TypeName)
+            else if (source?.Column(name) is { } s && TypeCompatibility.Refusal(s.TypeName, tgt.TypeName) is not null)
                 changed.Add((s, tgt));
         }
         return new SchemaDrift(target.Name, missing, changed);
@@ -45,7 +45,7 @@ public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo>
         if (Missing.Count > 0)
             parts.Add($"has no column {string.Join(", ", Missing.Select(c => Ident.Quote(c.Name)))} (added on the source)");
         if (Changed.Count > 0)
-            parts.Add(string.Join(", ", Changed.Select(c => $"column {Ident.Quote(c.Source.Name)} is {c.Target.TypeName} here but {c.Source.TypeName} on the source")));
+            parts.Add(string.Join(", ", Changed.Select(c => $"column {Ident.Quote(c.Source.Name)} is {c.Target.TypeName} here but {c.Source.TypeName} on the source ({TypeCompatibility.Refusal(c.Source.TypeName, c.Target.TypeName)})")));
         return $"table {Target.Display} {string.Join("; ", parts)}";
     }
 }

@@ -15,14 +15,18 @@ public static class CatalogReader
           AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
         """;
 
+    // Binary COPY is portable for built-in base types and enums, except: reg* types (their binary form is an OID that
+    // names another object, or none, in another database), types without binary I/O (aclitem, gtsvector), and
+    // int2vector/oidvector (whose binary input refuses an empty vector).
     const string ColumnsSql = """
         SELECT a.attrelid, a.attname, a.atttypid,
                pg_catalog.format_type(a.atttypid, a.atttypmod) COLLATE "C",
                a.attnotnull, a.atthasdef OR a.attidentity <> '', a.attgenerated <> '',
                (t.typtype = 'e'
-                OR (t.typtype = 'b' AND t.oid < 16384)
-                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b')) AS binary_safe,
-               CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
+                OR (t.typtype = 'b' AND t.oid < 16384 AND t.typname !~ '^_?(reg.*|aclitem|gtsvector|int2vector|oidvector)$')
+                OR (t.typtype = 'd' AND t.typbasetype < 16384 AND bt.typtype = 'b' AND bt.typname !~ '^_?(reg.*|aclitem|gtsvector|int2vector|oidvector)$')) AS binary_safe,
+               CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+               a.attidentity = 'a'
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
@@ -92,6 +96,7 @@ public static class CatalogReader
                 list.Add(new ColumnInfo(r.GetString(1), r.GetFieldValue<uint>(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7))
                 {
                     DefaultExpression = r.IsDBNull(8) ? null : r.GetString(8),
+                    IdentityAlways = r.GetBoolean(9),
                 });
             }
         }

@@ -12,4 +12,7 @@ public sealed record ColumnInfo(string Name, uint TypeOid, string TypeName, bool
 {
     /// <summary>The default expression as pg_get_expr prints it (null when none, or for identity and generated columns).</summary>
     public string? DefaultExpression { get; init; }
+
+    /// <summary>A GENERATED ALWAYS identity column: INSERT takes a value only with OVERRIDING SYSTEM VALUE, UPDATE none.</summary>
+    public bool IdentityAlways { get; init; }
 }

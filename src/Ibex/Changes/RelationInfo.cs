@@ -23,7 +23,18 @@ public sealed record RelationInfo(uint Id, int Version, QualifiedName Name, IRea
     /// </summary>
     public IReadOnlyList<string?>? UserTypeNames { get; init; }
 
-    /// <summary>The parameter <c>$number</c> as compared with column <paramref name="column"/>: cast to its type when user-defined.</summary>
+    /// <summary>
+    /// The parameter <c>$number</c> as compared with column <paramref name="column"/>: cast to its type when user-defined,
+    /// or a reg* type (whose '=' is oid's, which would read the value's name as a number).
+    /// </summary>
     public string Placeholder(int column, int number)
-        => UserTypeNames is { } names && names[column] is { } type ? $"${number}::{type}" : $"${number}";
+        => (UserTypeNames?[column] ?? RegTypes.GetValueOrDefault(ColumnTypes[column])) is { } type ? $"${number}::{type}" : $"${number}";
+
+    // Built-in OIDs of the reg* types, the same in every PostgreSQL version.
+    static readonly Dictionary<uint, string> RegTypes = new()
+    {
+        [24] = "pg_catalog.regproc", [2202] = "pg_catalog.regprocedure", [2203] = "pg_catalog.regoper", [2204] = "pg_catalog.regoperator",
+        [2205] = "pg_catalog.regclass", [2206] = "pg_catalog.regtype", [3734] = "pg_catalog.regconfig", [3769] = "pg_catalog.regdictionary",
+        [4089] = "pg_catalog.regnamespace", [4096] = "pg_catalog.regrole", [4191] = "pg_catalog.regcollation",
+    };
 }

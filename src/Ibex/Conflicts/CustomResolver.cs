@@ -43,7 +43,7 @@ public static class CustomResolver
             return false;
         }
         var cols = Ident.QuoteList(rel.Columns);
-        var insert = new NpgsqlBatchCommand($"INSERT INTO {plan.Target.Quoted} ({cols}) SELECT {cols} FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $1::jsonb)");
+        var insert = new NpgsqlBatchCommand($"INSERT INTO {plan.Target.Quoted} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM jsonb_populate_record(NULL::{plan.Target.Quoted}, $1::jsonb)");
         insert.Parameters.Add(new() { Value = kept, NpgsqlDbType = NpgsqlDbType.Text });
         result.Statements.Add(insert);
         result.Counts.Updates++;

@@ -37,7 +37,7 @@ public sealed class FullcopyRunner(NodeRecord source, NodeRecord target, ILogger
                 throw new IbexException($"source '{source.Name}': table {t.Name.Display} no longer exists; re-create it or remove it from sync '{sync.Name}'");
             var options = t.Options;
             var columns = options.Columns?.ToList() ?? [.. info.WritableColumns.Select(c => c.Name)];
-            var binary = info.WritableColumns.Where(c => columns.Contains(c.Name)).All(c => c.BinarySafe);
+            var binary = await CopyFormat.BinaryAsync(info, columns, src, [(dst, t.TargetName)], cancellationToken).ConfigureAwait(false);
             var own = await TableStreamer.OwnRowsAsync(dst, t.TargetName, cancellationToken).ConfigureAwait(false); // not an inheritance child's rows
             await ExecAsync(dst, delete ? $"DELETE FROM {own}" : $"TRUNCATE {own}", cancellationToken).ConfigureAwait(false);
             await TableStreamer.CopyAsync(src, t.Name, columns, options.Where, binary, [(dst, t.TargetName)], null, cancellationToken).ConfigureAwait(false);

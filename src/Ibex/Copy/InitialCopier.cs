@@ -72,7 +72,6 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     {
         var table = task.Table;
         var columns = task.Columns?.ToList() ?? [.. table.WritableColumns.Select(c => c.Name)];
-        var binary = table.WritableColumns.Where(c => columns.Contains(c.Name)).All(c => c.BinarySafe);
         await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, $"SET TRANSACTION SNAPSHOT {Sql.Ident.Literal(snapshot)}", cancellationToken).ConfigureAwait(false);
@@ -105,6 +104,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 foreach (var m in merges.Values)
                     await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
             var into = dests.Select(d => (d.Conn, staged ? StagedMerge.Stage : d.Dest.Table)).ToList();
+            var binary = await CopyFormat.BinaryAsync(table, columns, src, dests.Select(d => (d.Conn, d.Dest.Table)), cancellationToken).ConfigureAwait(false);
             var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
                 total => ReportAsync(task, dests, total), cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
             foreach (var (d, conn) in dests)

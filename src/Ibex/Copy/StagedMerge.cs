@@ -43,11 +43,11 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
         {
             // No key to match rows by (REPLICA IDENTITY FULL): the copied rows are added beside the target's own.
             log.LogWarning("table {Table} has no key and already held rows on the target; the copied rows were added beside them (rows the target had are kept, so some may now be there twice)", table.Display);
-            return await ExecAsync($"INSERT INTO {table.Quoted} ({cols}) SELECT {cols} FROM {Stage.Quoted}", cancellationToken).ConfigureAwait(false);
+            return await ExecAsync($"INSERT INTO {table.Quoted} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {Stage.Quoted}", cancellationToken).ConfigureAwait(false);
         }
         var others = columns.Where(c => !keys.Contains(c)).ToList();
         var onConflict = others.Count == 0 ? "DO NOTHING" : "DO UPDATE SET " + string.Join(", ", others.Select(c => $"{Ident.Quote(c)} = EXCLUDED.{Ident.Quote(c)}"));
-        return await ExecAsync($"INSERT INTO {table.Quoted} ({cols}) SELECT {cols} FROM {Stage.Quoted} ON CONFLICT ({Ident.QuoteList(keys)}) {onConflict}", cancellationToken).ConfigureAwait(false);
+        return await ExecAsync($"INSERT INTO {table.Quoted} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {Stage.Quoted} ON CONFLICT ({Ident.QuoteList(keys)}) {onConflict}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -191,7 +191,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
         var cols = Ident.QuoteList(columns);
         var match = string.Join(" AND ", keys.Select(k => $"i.{Ident.Quote(k)} = s.{Ident.Quote(k)}"));
         return await ExecAsync($"""
-            WITH i AS (INSERT INTO {table.Quoted} ({cols}) SELECT {cols} FROM {Stage.Quoted} ON CONFLICT DO NOTHING RETURNING {Ident.QuoteList(keys)})
+            WITH i AS (INSERT INTO {table.Quoted} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {Stage.Quoted} ON CONFLICT DO NOTHING RETURNING {Ident.QuoteList(keys)})
             DELETE FROM {Stage.Quoted} s USING i WHERE {match}
             """, cancellationToken).ConfigureAwait(false);
     }

@@ -17,6 +17,9 @@ public sealed record SyncSpec(
 
     public SyncOptions Options { get; init; } = new();
 
+    /// <summary><c>--strict</c>: refuse a table whose UPDATEs and DELETEs cannot replicate (no key, not REPLICA IDENTITY FULL) instead of warning.</summary>
+    public bool Strict { get; init; }
+
     /// <summary><c>--forward</c> / <c>--no-forward</c>; null: on for a chain (the source receives another sync), off otherwise.</summary>
     public bool? Forward { get; init; }
 

@@ -44,24 +44,26 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
             IReadOnlyList<string>? cols = columns.TryGetValue(t.Name, out var c) ? [.. c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Unquote)] : null;
             var filter = wheres.GetValueOrDefault(t.Name);
             plan.Tables.Add(new PlannedTable(t, target, filter, cols));
-            if (streaming && !t.IsReplicable)
-                plan.Problems.Add($"source '{first}': table {t.Name.Display} has no primary key, no unique index on NOT NULL columns and is not REPLICA IDENTITY FULL (add a primary key, or run ALTER TABLE ... REPLICA IDENTITY FULL; a --fullcopy target needs none)");
-            if (multiMaster && t.IsReplicable && t.KeyColumns.Count == 0)
-                plan.Problems.Add($"source '{first}': table {t.Name.Display} has no key, and multi-master needs one to detect conflicts (add a primary key)");
+            if (multiMaster && t.KeyColumns.Count == 0)
+                plan.Problems.Add($"source '{first}': table {t.Name.Display} has no key, and multi-master needs one to find the row each change is about (add a primary key, or a unique index on NOT NULL columns)");
+            if (multiMaster) // the first source receives the others' changes too
+                plan.Problems.AddRange(t.Columns.Select(col => TableComparer.IdentityAlwaysProblem(t, col, t.KeyColumns)).OfType<string>().Select(p => $"source '{first}': {p}"));
             if (cols is not null)
                 CheckColumns(plan, t, cols);
             if (filter is not null)
                 await CheckFilterAsync(plan, connections[first], t, filter, cols, cancellationToken).ConfigureAwait(false);
         }
+        if (streaming && !multiMaster)
+            CheckKeyless(plan, first, spec.Strict);
 
         foreach (var other in connections.Keys.Where(n => n != first))
         {
             var isSource = spec.Sources.Contains(other);
             var names = plan.Tables.Select(t => isSource ? t.Name : t.Target).ToList();
             var theirs = await CatalogReader.ReadTablesAsync(connections[other], names, cancellationToken).ConfigureAwait(false);
-            var problems = plan.Tables.SelectMany(t => TableComparer.Problems(t, theirs.GetValueOrDefault(isSource ? t.Name : t.Target))).ToList();
+            var problems = plan.Tables.SelectMany(t => TableComparer.Problems(t, theirs.GetValueOrDefault(isSource ? t.Name : t.Target), bothWays: isSource)).ToList();
             if (isSource)
-                problems.AddRange(theirs.Values.Where(t => !t.IsReplicable).Select(t => $"{t.Name.Display} has no primary key or usable unique index"));
+                problems.AddRange(theirs.Values.Where(t => t.KeyColumns.Count == 0).Select(t => $"{t.Name.Display} has no primary key or unique index on NOT NULL columns, which multi-master needs"));
             if (problems.Count == 0)
                 continue;
             plan.Problems.Add($"{(isSource ? "source" : "target")} '{other}': {string.Join("; ", problems)}");
@@ -82,6 +84,20 @@ public sealed partial class TablePlanner(IReadOnlyDictionary<string, NpgsqlConne
             var missing = children.Where(c => !synced.Contains(c)).Select(c => c.Display).ToList();
             if (missing.Count > 0)
                 plan.Problems.Add($"source '{node}': table {parent.Display} has inheritance children that are not in the sync ({string.Join(", ", missing)}), whose rows would not replicate; list them in --tables too (each replicates to its own table)");
+        }
+    }
+
+    // A table without a key or REPLICA IDENTITY FULL (and not made FULL for a row filter) replicates like in PostgreSQL's
+    // own replication: INSERT and TRUNCATE. Its UPDATEs and DELETEs are refused on the source by PostgreSQL while it is
+    // published, which the operator must know before the application meets it.
+    static void CheckKeyless(TablePlan plan, string node, bool strict)
+    {
+        foreach (var t in plan.Tables.Select(p => p.Source).Where(t => !t.IsReplicable && !plan.NeedFullIdentity.Contains(t.Name)))
+        {
+            if (strict)
+                plan.Problems.Add($"source '{node}': table {t.Name.Display} has no primary key, no unique index on NOT NULL columns and is not REPLICA IDENTITY FULL, so only its INSERTs and TRUNCATEs could replicate (--strict); add a primary key, or run ALTER TABLE {t.Name.Quoted} REPLICA IDENTITY FULL, or sync it to a --fullcopy target");
+            else
+                plan.Warnings.Add($"table {t.Name.Display} has no primary key, no unique index on NOT NULL columns and is not REPLICA IDENTITY FULL: only its INSERTs and TRUNCATEs replicate, and while it is in this sync PostgreSQL refuses UPDATE and DELETE on it on source '{node}'; to replicate UPDATE and DELETE too, add a primary key, or a unique index on NOT NULL columns made its replica identity (ALTER TABLE {t.Name.Quoted} REPLICA IDENTITY USING INDEX ...), or run ALTER TABLE {t.Name.Quoted} REPLICA IDENTITY FULL, or sync it to a --fullcopy target instead (--strict refuses such tables)");
         }
     }
 
