@@ -31,6 +31,9 @@ public sealed class DaemonMonitor(ControlDatabase control, Supervisor supervisor
 
     public IReadOnlyList<RecentConflict> RecentConflicts => _conflicts;
 
+    /// <summary>The status of the last reading (what the metrics' callbacks report).</summary>
+    public IReadOnlyList<SyncStatus> LastStatus => _lastStatus;
+
     /// <summary>Whether the last read of the control database worked.</summary>
     public bool ControlUp { get; private set; }
 
