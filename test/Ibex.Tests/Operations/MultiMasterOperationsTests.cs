@@ -46,6 +46,15 @@ public class MultiMasterOperationsTests(SharedClusters clusters)
             var metrics = await Poll.UntilAsync(async () => PrometheusText.Parse((await daemon.GetAsync("/metrics")).Body),
                 m => m.Find("ibex_conflicts_total", ("sync", sync), ("kind", "update_update")).Any(x => x.Value >= 1), 30, _ => daemon.Log);
             metrics.Value("ibex_conflicts_total", ("sync", sync), ("kind", "update_update")).ShouldBeGreaterThanOrEqualTo(1);
+            // The dashboard's conflicts chart gets it too: new conflicts per sample, by kind.
+            await Poll.UntilAsync(async () => (await daemon.GetAsync("/api/status")).Body, body =>
+            {
+                var history = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("syncs").EnumerateArray()
+                    .Single(x => x.GetProperty("name").GetString() == sync).GetProperty("conflict_history");
+                var kinds = history.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()).ToList();
+                var at = kinds.IndexOf("update_update");
+                return at >= 0 && history.GetProperty("points").EnumerateArray().Sum(p => p[at + 1].GetInt64()) >= 1;
+            }, 30, body => body);
             var check = await s.Ibex("check", "--sync", sync, "--warning-conflicts", "0", "--critical-conflicts", "100", "--warning-retained", "100GB", "--critical-retained", "200GB");
             var plugin = NagiosOutput.Parse(check.Output, check.ExitCode);
             plugin.State.ShouldBe("WARNING", plugin.Text);
