@@ -58,6 +58,8 @@ public sealed class DaemonTelemetry : IDisposable
     {
         exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
         exporter.Endpoint = new Uri(otlp.Endpoint, path);
+        // A collector that does not answer delays the daemon's stop (the last export) by at most this much.
+        exporter.TimeoutMilliseconds = 5000;
     }
 
     public void Dispose()
