@@ -1,81 +1,85 @@
-using System.Text;
 using Ibex.Changes;
 
 namespace Ibex.Apply;
 
 /// <summary>
-/// Encodes rows in COPY's text format (tab-separated, \N for NULL, backslash escapes) into a reusable buffer, so a long
-/// run of inserts costs no allocation per row.
+/// Collects rows in COPY's text format (tab-separated, \N for NULL, backslash escapes) in one reusable byte buffer,
+/// straight from the rows' UTF-8 bytes: nothing is decoded to characters and encoded again, and a long run of inserts
+/// costs no allocation per row. The escaped characters are ASCII, and no byte of a multi-byte UTF-8 sequence is
+/// ASCII, so escaping byte by byte is exact. The target session's client encoding is UTF-8 (Npgsql's).
 /// </summary>
 public sealed class CopyText
 {
-    char[] _line = new char[4096];
-    char[] _value = new char[1024];
+    const int InitialSize = 1 << 16;
+    byte[] _buffer = new byte[InitialSize];
+    int _used;
 
-    /// <summary>Encodes one row (the given columns, newline included) and returns it; valid until the next call.</summary>
-    public ReadOnlyMemory<char> Encode(RowImage row, IReadOnlyList<int> columns)
+    /// <summary>Bytes collected and not yet taken.</summary>
+    public int Length => _used;
+
+    /// <summary>The rows collected so far; valid until <see cref="Clear"/> or the next <see cref="Append"/>.</summary>
+    public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _used);
+
+    /// <summary>Appends one row (the given columns, newline included).</summary>
+    public void Append(RowImage row, IReadOnlyList<int> columns)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(columns);
-        var used = 0;
         for (var k = 0; k < columns.Count; k++)
         {
             var i = columns[k];
             if (row.IsNull(i))
             {
-                Ensure(ref _line, used + 3);
+                Ensure(3);
                 if (k > 0)
-                    _line[used++] = '\t';
-                _line[used++] = '\\';
-                _line[used++] = 'N';
+                    _buffer[_used++] = (byte)'\t';
+                _buffer[_used++] = (byte)'\\';
+                _buffer[_used++] = (byte)'N';
                 continue;
             }
             var bytes = row.Bytes(i);
-            Ensure(ref _value, bytes.Length);
-            var n = Encoding.UTF8.GetChars(bytes, _value);
-            // Every character may need two (an escape): room for the worst case, then copy.
-            Ensure(ref _line, used + 1 + (2 * n) + 1);
+            // Every byte may need two (an escape): room for the worst case, then copy.
+            Ensure(1 + (2 * bytes.Length));
             if (k > 0)
-                _line[used++] = '\t';
-            for (var j = 0; j < n; j++)
+                _buffer[_used++] = (byte)'\t';
+            var start = 0;
+            for (var j = 0; j < bytes.Length; j++)
             {
-                var c = _value[j];
-                switch (c)
+                var escape = bytes[j] switch
                 {
-                    case '\\':
-                        _line[used++] = '\\';
-                        _line[used++] = '\\';
-                        break;
-                    case '\n':
-                        _line[used++] = '\\';
-                        _line[used++] = 'n';
-                        break;
-                    case '\r':
-                        _line[used++] = '\\';
-                        _line[used++] = 'r';
-                        break;
-                    case '\t':
-                        _line[used++] = '\\';
-                        _line[used++] = 't';
-                        break;
-                    default:
-                        _line[used++] = c;
-                        break;
-                }
+                    (byte)'\\' => (byte)'\\',
+                    (byte)'\n' => (byte)'n',
+                    (byte)'\r' => (byte)'r',
+                    (byte)'\t' => (byte)'t',
+                    _ => (byte)0,
+                };
+                if (escape == 0)
+                    continue;
+                bytes[start..j].CopyTo(_buffer.AsSpan(_used));
+                _used += j - start;
+                _buffer[_used++] = (byte)'\\';
+                _buffer[_used++] = escape;
+                start = j + 1;
             }
+            bytes[start..].CopyTo(_buffer.AsSpan(_used));
+            _used += bytes.Length - start;
         }
-        Ensure(ref _line, used + 1);
-        _line[used++] = '\n';
-        var line = _line.AsMemory(0, used);
-        // Do not keep a buffer a single huge value needed.
-        if (_line.Length > 1 << 20 && used < 1 << 16)
-            _line = new char[4096];
-        return line;
+        Ensure(1);
+        _buffer[_used++] = (byte)'\n';
     }
 
-    static void Ensure(ref char[] buffer, int size)
+    /// <summary>Forgets what was collected (after it was sent, or when the COPY is abandoned).</summary>
+    public void Clear()
     {
-        if (buffer.Length < size)
-            Array.Resize(ref buffer, Math.Max(size, buffer.Length * 2));
+        _used = 0;
+        // Do not keep a buffer a single huge value needed.
+        if (_buffer.Length > 1 << 20)
+            _buffer = new byte[InitialSize];
+    }
+
+    void Ensure(int more)
+    {
+        if (_buffer.Length - _used < more)
+            Array.Resize(ref _buffer, Math.Max(_used + more, _buffer.Length * 2));
     }
 }

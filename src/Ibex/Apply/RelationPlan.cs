@@ -53,6 +53,20 @@ public sealed class RelationPlan
     {
         ArgumentNullException.ThrowIfNull(newRow);
         var keyChanged = oldRow is not null;
+        if (!keyChanged && !newRow.HasUnchangedToast)
+        {
+            // The common case (key kept, every value sent): one statement per layout, built once.
+            _plainUpdate ??= Update(newRow, oldRow, cache: false);
+            return _plainUpdate.Value;
+        }
+        return Update(newRow, oldRow, cache: true);
+    }
+
+    (string Sql, IReadOnlyList<int> SetColumns, IReadOnlyList<int> WhereColumns, bool WhereFromOld)? _plainUpdate;
+
+    (string Sql, IReadOnlyList<int> SetColumns, IReadOnlyList<int> WhereColumns, bool WhereFromOld) Update(RowImage newRow, RowImage? oldRow, bool cache)
+    {
+        var keyChanged = oldRow is not null;
         var set = new List<int>(_allColumns.Length);
         for (var i = 0; i < _allColumns.Length; i++)
         {
@@ -63,20 +77,21 @@ public sealed class RelationPlan
             set.Add(i);
         }
         var where = IdentityColumns.Where(i => oldRow is null ? !newRow.IsUnchangedToast(i) : !oldRow.IsUnchangedToast(i)).ToList();
-        var key = string.Join(',', set) + "|" + string.Join(',', where) + "|" + keyChanged;
-        if (!_updates.TryGetValue(key, out var sql))
+        if (set.Count == 0)
         {
-            if (set.Count == 0)
-            {
-                // Nothing to change but the row must still be found (keeps missing-row accounting honest).
-                set.Add(where[0]);
-            }
+            // Nothing to change but the row must still be found (keeps missing-row accounting honest).
+            set.Add(where[0]);
+        }
+        var key = cache ? string.Join(',', set) + "|" + string.Join(',', where) + "|" + keyChanged : "";
+        if (!cache || !_updates.TryGetValue(key, out var sql))
+        {
             var sb = new StringBuilder("UPDATE ").Append(Target.Quoted).Append(" SET ");
             for (var k = 0; k < set.Count; k++)
                 sb.Append(k > 0 ? ", " : "").Append(Ident.Quote(Source.Columns[set[k]])).Append(" = $").Append(k + 1);
             sb.Append(" WHERE ").Append(Where(where, set.Count + 1));
             sql = sb.ToString();
-            _updates[key] = sql;
+            if (cache)
+                _updates[key] = sql;
         }
         return (sql, set, where, oldRow is not null);
     }

@@ -45,7 +45,7 @@ public sealed class TargetApplier : IAsyncDisposable
     NpgsqlLogSequenceNumber _deferredMarker;
     RelationPlan? _insertRunPlan;
     readonly List<RowImage> _insertRun = [];
-    TextWriter? _copy;
+    NpgsqlCopyTextWriter? _copy;
     long _currentCommitTicks;
     DateTime? _deferredHeartbeat;
 
@@ -144,10 +144,13 @@ public sealed class TargetApplier : IAsyncDisposable
     /// <summary>Applies queued items until cancelled or a failure (thrown as <see cref="ApplyException"/>).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var yielding = new CooperativeYield(256);
         try
         {
             while (true)
             {
+                if (yielding.Due())
+                    await Task.Yield();
                 if (!Queue.TryDequeue(out var item))
                 {
                     // Nothing more right now: send what is pending, then wait. Inside a transaction only the finished
@@ -281,7 +284,7 @@ public sealed class TargetApplier : IAsyncDisposable
             if (_insertRun.Count >= _options.CopyThreshold)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
-                _copy = await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false);
+                _copy = (NpgsqlCopyTextWriter)await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false);
                 foreach (var row in _insertRun)
                     await WriteCopyRowAsync(plan, row, cancellationToken).ConfigureAwait(false);
                 _insertRun.Clear();
@@ -348,13 +351,27 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly CopyText _copyText = new();
 
     async Task WriteCopyRowAsync(RelationPlan plan, RowImage row, CancellationToken cancellationToken)
-        => await _copy!.WriteAsync(_copyText.Encode(row, plan.AllColumns), cancellationToken).ConfigureAwait(false);
+    {
+        _copyText.Append(row, plan.AllColumns);
+        if (_copyText.Length >= CopyChunk)
+            await SendCopyTextAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Rows go to the COPY in chunks of about this many bytes, as UTF-8 straight to the stream under the text writer.
+    const int CopyChunk = 1 << 16;
+
+    async Task SendCopyTextAsync(CancellationToken cancellationToken)
+    {
+        await _copy!.BaseStream.WriteAsync(_copyText.Pending, cancellationToken).ConfigureAwait(false);
+        _copyText.Clear();
+    }
 
     /// <summary>Ends a run of inserts: finishes its COPY, or queues the few rows as INSERT statements.</summary>
     async Task EndInsertRunAsync(CancellationToken cancellationToken)
     {
         if (_copy is not null)
         {
+            await SendCopyTextAsync(cancellationToken).ConfigureAwait(false);
             await _copy.DisposeAsync().ConfigureAwait(false);
             _copy = null;
         }
@@ -472,6 +489,7 @@ public sealed class TargetApplier : IAsyncDisposable
             _log.LogDebug(e, "recovery after apply error on {Target}", _targetName);
         }
         _batch.Clear();
+        _copyText.Clear();
         _finishedStatements = 0;
         _rowChecks.Clear();
         _committedInBatch.Clear();
@@ -541,8 +559,8 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             try
             {
-                if (_copy is NpgsqlCopyTextWriter w)
-                    await w.CancelAsync().ConfigureAwait(false);
+                _copyText.Clear();
+                await _copy.CancelAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
             {

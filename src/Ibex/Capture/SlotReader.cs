@@ -25,6 +25,9 @@ namespace Ibex.Capture;
 /// </remarks>
 public sealed class SlotReader : IAsyncDisposable
 {
+    /// <summary>Messages read between two yields of the reader's thread (see <see cref="CooperativeYield"/>).</summary>
+    const int YieldEvery = 256;
+
     /// <summary>Prefix of the logical decoding messages Ibex emits on sources (wait markers, heartbeats).</summary>
     public const string MessagePrefix = "ibex";
 
@@ -174,8 +177,11 @@ public sealed class SlotReader : IAsyncDisposable
         Volatile.Write(ref _state, (int)ReaderState.BetweenTransactions);
         var lastIdle = default(NpgsqlLogSequenceNumber);
         var messages = _conn.StartReplication(slot, options, cancellationToken, startLsn == default ? null : startLsn);
+        var yielding = new CooperativeYield(YieldEvery);
         await foreach (var message in IdleTicks.WithTicksAsync(messages, IdleMarkerInterval, cancellationToken).ConfigureAwait(false))
         {
+            if (yielding.Due())
+                await Task.Yield();
             switch (message)
             {
                 case null:

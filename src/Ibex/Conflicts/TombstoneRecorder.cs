@@ -60,8 +60,11 @@ public sealed class TombstoneRecorder : IAsyncDisposable
 
     async Task RecordAsync(CancellationToken cancellationToken)
     {
+        var yielding = new CooperativeYield(256);
         while (true)
         {
+            if (yielding.Due())
+                await Task.Yield();
             var item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
             switch (item)
             {

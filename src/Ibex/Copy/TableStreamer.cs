@@ -1,3 +1,4 @@
+using Ibex.Changes;
 using Ibex.Sql;
 using Npgsql;
 
@@ -53,9 +54,12 @@ public static class TableStreamer
             var buffer = new byte[1 << 17];
             long total = 0;
             var lastReport = Environment.TickCount64;
+            var yielding = new CooperativeYield(64);
             int n;
             while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                if (yielding.Due())
+                    await Task.Yield();
                 foreach (var w in writers)
                     await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 total += n;
@@ -82,9 +86,12 @@ public static class TableStreamer
             var buffer = new char[1 << 16];
             long total = 0;
             var lastReport = Environment.TickCount64;
+            var yielding = new CooperativeYield(64);
             int n;
             while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                if (yielding.Due())
+                    await Task.Yield();
                 foreach (var w in writers)
                     await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 total += n;

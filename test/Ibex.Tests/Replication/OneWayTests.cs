@@ -18,7 +18,8 @@ public class OneWayTests(SharedClusters clusters)
         await s.WaitAsync("s1");
         await s.ShouldMatchAsync("orders", "id", "src", "t1", "t2");
 
-        await s.ExecAsync("src", "INSERT INTO orders SELECT g, 'n' || g, 1, 'x' FROM generate_series(501, 600) g");
+        // A run of inserts long enough to go through COPY, with every character COPY's text format escapes.
+        await s.ExecAsync("src", @"INSERT INTO orders SELECT g, 'n' || g || E'\t\\\n\r ü🐐', 1, CASE WHEN g % 2 = 0 THEN 'x' END FROM generate_series(501, 600) g");
         await s.ExecAsync("src", "UPDATE orders SET qty = qty + 10, note = 'updated' WHERE id % 3 = 0");
         await s.ExecAsync("src", "UPDATE orders SET id = id + 10000 WHERE id BETWEEN 10 AND 20");
         await s.ExecAsync("src", "DELETE FROM orders WHERE id % 5 = 0");
