@@ -105,7 +105,9 @@ public sealed class MonitoringServer : IAsyncDisposable
                 case "/metrics":
                     // A fresh reading first: the instruments' callbacks report what the monitor read last.
                     await Monitor.StatusAsync(ct).ConfigureAwait(false);
-                    await _metrics(context).ConfigureAwait(false);
+                    // The exporter collects synchronously: on the thread pool, never on the socket engine's thread
+                    // (inline socket completions), which the daemon's connections need to make progress.
+                    await Task.Run(() => _metrics(context), ct).ConfigureAwait(false);
                     break;
                 case "/healthz":
                 {
