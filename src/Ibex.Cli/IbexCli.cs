@@ -34,6 +34,7 @@ public static class IbexCli
                      RunCommand.Build(context),
                      WaitCommand.Build(context),
                      StatusCommand.Build(context),
+                     TopCommand.Build(context),
                      ConflictsCommand.Build(context),
                      SequencesCommand.Build(context),
                      SwitchoverCommand.Build(context),

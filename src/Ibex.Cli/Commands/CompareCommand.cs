@@ -34,6 +34,8 @@ public static class CompareCommand
                 throw new IbexException("--wait-timeout must be zero or more seconds") { ExitCode = CompareRunner.UsageExitCode };
             var repairSql = parse.GetValue(repair);
             var verbose = parse.GetValue(CommonOptions.Verbose);
+            // Progress only for a person at a terminal: --json and output to a file or pipe stay plain.
+            using var progress = context.Interactive && !parse.GetValue(json) ? new CompareProgressLine(context.Output) : null;
             var options = new CompareOptions
             {
                 Sync = syncName,
@@ -42,10 +44,12 @@ public static class CompareCommand
                 AllValues = repairSql,
                 WaitTimeout = TimeSpan.FromSeconds(waitSeconds),
                 Progress = verbose ? line => context.Error.WriteLine("ibex: " + line) : null,
+                OnProgress = progress is null ? null : progress.Report,
             };
             await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
             await control.EnsureReadyAsync(ct).ConfigureAwait(false);
             var result = await new CompareRunner(control, options).RunAsync(ct).ConfigureAwait(false);
+            progress?.Dispose();
             if (parse.GetValue(json))
                 Json.Write(context.Output, ToJson(result, repairSql));
             else if (repairSql)

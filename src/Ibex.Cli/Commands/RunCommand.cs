@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ibex.Control;
 using Ibex.Daemon;
+using Ibex.Monitoring.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Ibex.Cli.Commands;
@@ -16,7 +17,9 @@ public static class RunCommand
         var heartbeat = new Option<string>("--heartbeat") { Description = "Multi-master: how often each source emits a heartbeat (moves idle links' watermarks)", DefaultValueFactory = _ => "10s" };
         var tombstones = new Option<string>("--tombstone-retention") { Description = "Multi-master: keep tombstones this long after every node has passed them", DefaultValueFactory = _ => "1m" };
         var http = new Option<string?>("--http") { Description = "Serve the dashboard, /metrics (Prometheus) and /healthz on ADDRESS:PORT, e.g. 127.0.0.1:9187" };
-        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, http };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send metrics and traces over OTLP/HTTP (protobuf) to this collector address, e.g. http://127.0.0.1:4318" };
+        var otlpInterval = new Option<string>("--otlp-interval") { Description = "With --otlp-endpoint: how often metrics are sent", DefaultValueFactory = _ => "15s" };
+        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, http, otlp, otlpInterval };
         cmd.SetAction(async (parse, ct) =>
         {
             var verbose = parse.GetValue(CommonOptions.Verbose);
@@ -35,13 +38,21 @@ public static class RunCommand
                 },
             };
             var endpoint = parse.GetValue(http) is { } address ? Monitoring.Http.HttpEndpoint.Parse(address) : null;
-            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} http={Http} sync={Syncs} inline-socket-completions={Inline}",
-                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), parse.GetValue(http) ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
+            var collector = parse.GetValue(otlp) is { } url ? OtlpSettings.Parse(url, Duration.Parse(parse.GetValue(otlpInterval)!, "--otlp-interval")) : null;
+            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} http={Http} otlp-endpoint={Otlp} sync={Syncs} inline-socket-completions={Inline}",
+                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), parse.GetValue(http) ?? "off", collector?.Endpoint.ToString() ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
             var supervisor = new Supervisor(control, options, loggers);
-            await using var server = endpoint is null ? null : await Monitoring.Http.MonitoringServer.StartAsync(endpoint,
-                new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring")), loggers, ct).ConfigureAwait(false);
+            var monitor = endpoint is null && collector is null ? null
+                : new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring"));
+            using var telemetry = monitor is null ? null : new DaemonTelemetry(monitor, collector);
+            await using var server = endpoint is null ? null : await Monitoring.Http.MonitoringServer.StartAsync(endpoint, monitor!, telemetry!, loggers, ct).ConfigureAwait(false);
             if (server is not null)
                 loggers.CreateLogger("Ibex.Http").LogInformation("dashboard, /metrics and /healthz at {Address}", server.Address);
+            if (collector is not null)
+                loggers.CreateLogger("Ibex.Telemetry").LogInformation("metrics every {Interval} and traces to {Endpoint} (OTLP/HTTP)", parse.GetValue(otlpInterval), collector.Endpoint);
+            // The HTTP server samples while it is up; with OTLP alone, the exported metrics need the same sampling.
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var sampler = server is null && monitor is not null ? Task.Run(() => monitor.RunAsync(sampling.Token), CancellationToken.None) : Task.CompletedTask;
             try
             {
                 await supervisor.RunAsync(ct).ConfigureAwait(false);
@@ -49,6 +60,8 @@ public static class RunCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
             }
+            await sampling.CancelAsync().ConfigureAwait(false);
+            await sampler.ConfigureAwait(false);
             return 0;
         });
         return cmd;

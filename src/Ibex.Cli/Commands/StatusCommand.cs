@@ -12,11 +12,18 @@ public static class StatusCommand
     {
         var name = new Argument<string?>("sync") { Arity = ArgumentArity.ZeroOrOne };
         var json = CommonOptions.Json();
-        var cmd = new Command("status", "Show the state of syncs: per link, state, lag, rows applied, copy progress") { name, json };
+        var watch = new Option<bool>("--watch") { Description = "Refresh every second until Ctrl+C, as ibex top does" };
+        var cmd = new Command("status", "Show the state of syncs: per link, state, lag, rows applied, copy progress") { name, json, watch };
         cmd.SetAction(async (parse, ct) =>
         {
             await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
             await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            if (parse.GetValue(watch))
+            {
+                if (parse.GetValue(json))
+                    throw new IbexException("--watch and --json cannot be combined; use --json alone for one reading a program can parse");
+                return await Top.TopLoop.RunAsync(context, control, parse.GetValue(name), once: false, ct).ConfigureAwait(false);
+            }
             var status = await new StatusReader(control).ReadAsync(parse.GetValue(name), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {

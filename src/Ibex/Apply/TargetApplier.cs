@@ -330,7 +330,9 @@ public sealed class TargetApplier : IAsyncDisposable
         if (_mmPending.Count == 0)
             return;
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+        using var activity = Monitoring.Metrics.IbexActivities.StartConflictCheck(_targetName, _origin, _mmPending.Count);
         var resolved = await _conflicts!.ResolveAsync(_mmPending, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("ibex.conflicts", resolved.Conflicts.Count);
         _mmPending.Clear();
         _batch.AddRange(resolved.Statements);
         _txnCounts.Inserts += resolved.Counts.Inserts;
@@ -423,6 +425,7 @@ public sealed class TargetApplier : IAsyncDisposable
     {
         if (count == 0)
             return;
+        using var activity = Monitoring.Metrics.IbexActivities.StartApplyBatch(_targetName, _origin, count);
         await using var batch = new NpgsqlBatch(Conn);
         for (var i = 0; i < count; i++)
             batch.BatchCommands.Add(_batch[i]);

@@ -29,6 +29,9 @@ public sealed record CompareOptions
     /// <summary>A differing range with at most this many rows has its keys and row hashes listed instead of being split.</summary>
     public int LeafRows { get; init; } = 256;
 
+    /// <summary>Called when each table pair starts and when it is done (the progress line of <c>ibex compare</c> on a terminal).</summary>
+    public Action<CompareProgress>? OnProgress { get; init; }
+
     /// <summary>Called with a line describing each step (for --verbose, and for tests).</summary>
     public Action<string>? Progress { get; init; }
 }

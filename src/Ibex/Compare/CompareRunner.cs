@@ -49,20 +49,29 @@ public sealed class CompareRunner(ControlDatabase control, CompareOptions option
                 infos[name] = await CatalogReader.ReadTablesAsync(conn, tables, cancellationToken).ConfigureAwait(false);
 
             var work = new List<(TableComparison Result, TableCompare? Compare)>();
+            // Progress: rows expected from the reference's statistics, per pair; what is compared replaces the estimate.
+            var estimated = tables.Sum(t => Math.Max(0, infos[reference].GetValueOrDefault(t)?.EstimatedRows ?? 0)) * others.Count;
+            long compared = 0;
+            var pairs = tables.Count * others.Count;
             foreach (var table in tables)
             {
                 foreach (var other in others)
                 {
                     var result = new TableComparison(table, reference, other);
                     var compare = Prepare(result, infos[reference].GetValueOrDefault(table), infos[other].GetValueOrDefault(table), connections, stats, fastHash);
+                    options.OnProgress?.Invoke(new CompareProgress(table, reference, other, work.Count + 1, pairs, compared, Math.Max(estimated, compared), clock.Elapsed, false));
                     if (compare is not null)
                     {
                         options.Progress?.Invoke($"comparing {table.Display}: {reference} -> {other}");
                         result.Differences = await InSnapshotsAsync(connections[reference], connections[other], () => compare.FindAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
                         result.SourceRows = compare.SourceRows;
                         result.TargetRows = compare.TargetRows;
+                        var rows = Math.Max(compare.SourceRows, compare.TargetRows);
+                        estimated += rows - Math.Max(0, infos[reference].GetValueOrDefault(table)?.EstimatedRows ?? 0);
+                        compared += rows;
                     }
                     work.Add((result, compare));
+                    options.OnProgress?.Invoke(new CompareProgress(table, reference, other, work.Count, pairs, compared, Math.Max(estimated, compared), clock.Elapsed, true));
                 }
             }
 

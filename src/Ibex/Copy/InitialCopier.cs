@@ -71,6 +71,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     async Task CopyTableAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
     {
         var table = task.Table;
+        using var activity = Monitoring.Metrics.IbexActivities.StartCopy(sourceName, table.Name.Display, task.Targets.Select(t => t.Node));
         var columns = task.Columns?.ToList() ?? [.. table.WritableColumns.Select(c => c.Name)];
         await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
         await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);

@@ -72,7 +72,29 @@ public partial class DashboardTests(SharedClusters clusters)
         var chart = Regex.Match(c, "<svg class=\"lag-chart\"[^>]*data-points=\"(\\d+)\"", RegexOptions.Singleline);
         chart.Success.ShouldBeTrue("no lag chart in the card:\n" + c);
         int.Parse(chart.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(6);
-        Regex.Matches(c, "<polyline points=\"[0-9., ]+\" stroke=\"#[0-9a-f]{6}\" data-link=\"shop_primary(-&gt;|->)replica_[ab]\"").Count.ShouldBe(2, c);
+        var lagSvg = Regex.Match(c, "<svg class=\"lag-chart\".*?</svg>", RegexOptions.Singleline).Value;
+        Regex.Matches(lagSvg, "<polyline points=\"[0-9., ]+\" stroke=\"#[0-9a-f]{6}\" data-link=\"shop_primary(-&gt;|->)replica_[ab]\"").Count.ShouldBe(2, c);
+
+        // Beside it, the throughput chart: rows/s per link, which rose while the 1234 rows were applied.
+        var rate = Regex.Match(c, "<svg class=\"rate-chart\"[^>]*data-points=\"(\\d+)\" data-max=\"([0-9.]+)\".*?</svg>", RegexOptions.Singleline);
+        rate.Success.ShouldBeTrue("no throughput chart in the card:\n" + c);
+        int.Parse(rate.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(4);
+        double.Parse(rate.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0, "the rows/s chart never rose");
+        Regex.Matches(rate.Value, "<polyline points=\"[0-9., ]+\" stroke=\"#[0-9a-f]{6}\" data-link=\"shop_primary(-&gt;|->)replica_[ab]\"").Count.ShouldBe(2, rate.Value);
+        // Conflicts per kind over time: none in a one-way sync, said so.
+        c.ShouldContain("<svg class=\"conflict-chart\"");
+        Regex.IsMatch(c, "<svg class=\"conflict-chart\"[^>]*data-kinds=\"0\" data-total=\"0\"").ShouldBeTrue(c);
+        c.ShouldContain("no conflicts since the daemon started");
+
+        // The topology graph: one element per node, one per link, each link coloured by its state and labelled with its lag.
+        var topology = Regex.Match(html, "<svg class=\"topology\"[^>]*data-nodes=\"3\" data-links=\"2\"[^>]*>.*?</svg>", RegexOptions.Singleline);
+        topology.Success.ShouldBeTrue("no topology graph of 3 nodes and 2 links:\n" + html);
+        var g = topology.Value;
+        Regex.Matches(g, "<g class=\"topo-node[^\"]*\" data-node=\"([a-z_]+)\"").Select(m => m.Groups[1].Value).Order().ShouldBe(["replica_a", "replica_b", "shop_primary"]);
+        g.ShouldContain("<g class=\"topo-node role-source\" data-node=\"shop_primary\">");
+        foreach (var target in new[] { "replica_a", "replica_b" })
+            Regex.Matches(g, "<g class=\"topo-link state-streaming link-ok\" data-sync=\"shop\" data-link=\"shop_primary(-&gt;|->)" + target + "\" data-state=\"streaming\"><title>[^<]*</title>"
+                + "<path class=\"edge\" d=\"M[0-9.,]+ Q[0-9.,]+ [0-9.,]+\" marker-end=\"url\\(#arrow-ok\\)\"></path><text class=\"edge-label\"[^>]*>lag [0-9.]+ (ms|s)</text></g>").Count.ShouldBe(1, g);
         c.ShouldContain("Recent errors");
         c.ShouldContain("Recent conflicts");
 

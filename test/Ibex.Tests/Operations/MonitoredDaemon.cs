@@ -16,6 +16,7 @@ public sealed class MonitoredDaemon : IAsyncDisposable
     ILoggerFactory _loggers = null!;
     ControlDatabase _control = null!;
     MonitoringServer _server = null!;
+    Ibex.Monitoring.Metrics.DaemonTelemetry _telemetry = null!;
     Task _run = Task.CompletedTask;
 
     public Uri Address => _server.Address;
@@ -31,7 +32,8 @@ public sealed class MonitoredDaemon : IAsyncDisposable
         d._control = ControlDatabase.Open(controlDsn);
         var supervisor = new Supervisor(d._control, new DaemonOptions { PollInterval = TimeSpan.FromSeconds(2) }, d._loggers);
         var monitor = new DaemonMonitor(d._control, supervisor, new MonitorOptions { SampleInterval = TimeSpan.FromSeconds(1) }, d._loggers.CreateLogger("Ibex.Monitoring"));
-        d._server = await MonitoringServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), monitor, d._loggers, TestContext.Current.CancellationToken);
+        d._telemetry = new Ibex.Monitoring.Metrics.DaemonTelemetry(monitor, otlp: null);
+        d._server = await MonitoringServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), monitor, d._telemetry, d._loggers, TestContext.Current.CancellationToken);
         d._run = Task.Run(() => supervisor.RunAsync(d._cts.Token));
         return d;
     }
@@ -53,6 +55,7 @@ public sealed class MonitoredDaemon : IAsyncDisposable
         {
         }
         await _server.DisposeAsync();
+        _telemetry.Dispose();
         await _control.DisposeAsync();
         _loggers.Dispose();
         Http.Dispose();

@@ -42,10 +42,19 @@ public class MultiMasterOperationsTests(SharedClusters clusters)
             var pair = await s.Ibex("compare", "--nodes", "a,b", "--tables", "kv");
             pair.ExitCode.ShouldBe(0, pair.Output + pair.Error);
 
-            // The update/update conflict is logged, counted by /metrics and weighed by ibex check.
+            // The update/update conflict is logged, counted by /metrics (every kind is there from the start, at 0) and weighed by ibex check.
             var metrics = await Poll.UntilAsync(async () => PrometheusText.Parse((await daemon.GetAsync("/metrics")).Body),
-                m => m.Find("ibex_conflicts_total", ("sync", sync), ("kind", "update_origin_differs")).Any(), 30, _ => daemon.Log);
+                m => m.Find("ibex_conflicts_total", ("sync", sync), ("kind", "update_origin_differs")).Any(x => x.Value >= 1), 30, _ => daemon.Log);
             metrics.Value("ibex_conflicts_total", ("sync", sync), ("kind", "update_origin_differs")).ShouldBeGreaterThanOrEqualTo(1);
+            // The dashboard's conflicts chart gets it too: new conflicts per sample, by kind.
+            await Poll.UntilAsync(async () => (await daemon.GetAsync("/api/status")).Body, body =>
+            {
+                var history = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("syncs").EnumerateArray()
+                    .Single(x => x.GetProperty("name").GetString() == sync).GetProperty("conflict_history");
+                var kinds = history.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()).ToList();
+                var at = kinds.IndexOf("update_origin_differs");
+                return at >= 0 && history.GetProperty("points").EnumerateArray().Sum(p => p[at + 1].GetInt64()) >= 1;
+            }, 30, body => body);
             var check = await s.Ibex("check", "--sync", sync, "--warning-conflicts", "0", "--critical-conflicts", "100", "--warning-retained", "100GB", "--critical-retained", "200GB");
             var plugin = NagiosOutput.Parse(check.Output, check.ExitCode);
             plugin.State.ShouldBe("WARNING", plugin.Text);

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ibex.Monitoring.Live;
 using Ibex.Monitoring.Metrics;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -11,11 +12,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Ibex.Monitoring.Http;
 
 /// <summary>
-/// <c>ibex run --http ADDRESS:PORT</c>: Kestrel bound to that one address, serving <c>/metrics</c> (Prometheus),
+/// <c>ibex run --http ADDRESS:PORT</c>: Kestrel bound to that one address, serving <c>/metrics</c> (Prometheus, written by
+/// the OpenTelemetry Prometheus exporter from the daemon's <see cref="DaemonInstruments"/>),
 /// <c>/healthz</c> (200 when every active sync streams, else 503), <c>/api/status</c> (JSON) and the dashboard
 /// (<c>/</c>, embedded files only). Runs the <see cref="DaemonMonitor"/> sampling loop while it is up.
 /// </summary>
@@ -32,11 +35,15 @@ public sealed class MonitoringServer : IAsyncDisposable
     readonly CancellationTokenSource _cts = new();
     readonly Task _sampler;
     readonly ILogger _log;
+    readonly RequestDelegate _metrics;
 
-    MonitoringServer(KestrelServer server, ServiceProvider services, DaemonMonitor monitor, Uri address, ILogger log)
+    MonitoringServer(KestrelServer server, ServiceProvider services, DaemonMonitor monitor, MeterProvider meters, Uri address, ILogger log)
     {
         _server = server;
         _services = services;
+        var metrics = new ApplicationBuilder(services);
+        metrics.UseOpenTelemetryPrometheusScrapingEndpoint(meters, predicate: _ => true, path: null!, configureBranchedPipeline: null!, optionsName: null!);
+        _metrics = metrics.Build();
         Monitor = monitor;
         Address = address;
         _log = log;
@@ -48,13 +55,14 @@ public sealed class MonitoringServer : IAsyncDisposable
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:9187/</c> (the real port when 0 was asked).</summary>
     public Uri Address { get; }
 
-    public static async Task<MonitoringServer> StartAsync(IPEndPoint endpoint, DaemonMonitor monitor, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<MonitoringServer> StartAsync(IPEndPoint endpoint, DaemonMonitor monitor, DaemonTelemetry telemetry, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(loggers);
         var quiet = new QuietLoggerFactory(loggers);
-        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(quiet).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(quiet).AddOptions().BuildServiceProvider();
         var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
         options.Listen(endpoint);
         var server = new KestrelServer(Options.Create(options), new SocketTransportFactory(Options.Create(new SocketTransportOptions()), quiet), quiet);
@@ -72,7 +80,7 @@ public sealed class MonitoringServer : IAsyncDisposable
             throw new IbexException($"--http {endpoint}: cannot listen there ({e.Message}); pick a free port or an address of this machine", e);
         }
         var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{endpoint}";
-        self = new MonitoringServer(server, services, monitor, new Uri(bound.EndsWith('/') ? bound : bound + "/"), loggers.CreateLogger("Ibex.Http"));
+        self = new MonitoringServer(server, services, monitor, telemetry.Meters, new Uri(bound.EndsWith('/') ? bound : bound + "/"), loggers.CreateLogger("Ibex.Http"));
         return self;
     }
 
@@ -95,7 +103,11 @@ public sealed class MonitoringServer : IAsyncDisposable
             switch (path)
             {
                 case "/metrics":
-                    await WriteAsync(response, 200, PrometheusWriter.ContentType, await MetricsPage.BuildAsync(Monitor, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                    // A fresh reading first: the instruments' callbacks report what the monitor read last.
+                    await Monitor.StatusAsync(ct).ConfigureAwait(false);
+                    // The exporter collects synchronously: on the thread pool, never on the socket engine's thread
+                    // (inline socket completions), which the daemon's connections need to make progress.
+                    await Task.Run(() => _metrics(context), ct).ConfigureAwait(false);
                     break;
                 case "/healthz":
                 {

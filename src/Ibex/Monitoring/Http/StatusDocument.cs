@@ -69,14 +69,39 @@ public static class StatusDocument
                         RowsPerSecond = Rate(history, l.RowsApplied, now),
                         LastCommit = l.LastCommitTimestamp,
                         l.Copy,
-                        History = history.Select(h => new object?[] { (long)(h.At - DateTime.UnixEpoch).TotalMilliseconds, h.LagSeconds is { } x ? Math.Round(x, 3) : null }),
+                        // [time in ms, lag in seconds, rows per second since the sample before]
+                        History = history.Select((h, i) => new object?[] { Millis(h.At), h.LagSeconds is { } x ? Math.Round(x, 3) : null, i == 0 ? null : Rate(history[i - 1], h) }),
                     };
                 }),
                 Slots = slots.Where(x => x.Sync == s.Name).Select(x => new { x.Source, x.Slot, x.RetainedBytes, x.Active, x.Error }),
                 RecentErrors = s.RecentErrors,
                 RecentConflicts = conflicts.Where(c => c.Sync == s.Name),
+                ConflictHistory = ConflictSeries(monitor.ConflictHistory.Get(s.Name)),
             }),
         };
+    }
+
+    static long Millis(DateTime at) => (long)(at - DateTime.UnixEpoch).TotalMilliseconds;
+
+    static double? Rate(LagSample before, LagSample after)
+    {
+        var seconds = (after.At - before.At).TotalSeconds;
+        // Counters start over when a link restarts: a drop is counted from zero.
+        var rows = after.RowsApplied >= before.RowsApplied ? after.RowsApplied - before.RowsApplied : after.RowsApplied;
+        return seconds <= 0 ? null : Math.Round(rows / seconds, 1);
+    }
+
+    /// <summary>The kinds seen, and per sample [time in ms, new conflicts of each kind since the sample before].</summary>
+    static object ConflictSeries(IReadOnlyList<ConflictSample> samples)
+    {
+        var kinds = samples.SelectMany(x => x.Counts.Where(c => c.Value > 0).Select(c => c.Key)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var points = new List<object>();
+        for (var i = 1; i < samples.Count; i++)
+        {
+            var (before, after) = (samples[i - 1], samples[i]);
+            points.Add(new object[] { Millis(after.At) }.Concat(kinds.Select(k => (object)Math.Max(0, after.Counts.GetValueOrDefault(k) - before.Counts.GetValueOrDefault(k)))).ToArray());
+        }
+        return new { Kinds = kinds, Points = points };
     }
 
     // Rows per second over roughly the last ten seconds of samples.

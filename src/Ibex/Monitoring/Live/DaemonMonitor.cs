@@ -27,9 +27,14 @@ public sealed class DaemonMonitor(ControlDatabase control, Supervisor supervisor
 
     public LagHistory History { get; } = new(options.HistorySamples);
 
+    public ConflictHistory ConflictHistory { get; } = new(options.HistorySamples);
+
     public IReadOnlyList<SlotUsage> Slots => _slots;
 
     public IReadOnlyList<RecentConflict> RecentConflicts => _conflicts;
+
+    /// <summary>The status of the last reading (what the metrics' callbacks report).</summary>
+    public IReadOnlyList<SyncStatus> LastStatus => _lastStatus;
 
     /// <summary>Whether the last read of the control database worked.</summary>
     public bool ControlUp { get; private set; }
@@ -90,6 +95,7 @@ public sealed class DaemonMonitor(ControlDatabase control, Supervisor supervisor
             foreach (var l in s.Links)
                 History.Add(s.Name, l.Source, l.Target, new LagSample(now, s.Enabled ? l.LagSeconds : null, l.LagBytes, l.RowsApplied));
         await Conflicts.RefreshAsync(control, cancellationToken).ConfigureAwait(false);
+        ConflictHistory.Add(now, status.Select(s => s.Name), Conflicts.Counts);
         _conflicts = await ReadConflictsAsync(cancellationToken).ConfigureAwait(false);
         var syncs = await new SyncStore(control).ListAsync(cancellationToken).ConfigureAwait(false);
         var nodes = await new NodeStore(control).ListAsync(cancellationToken).ConfigureAwait(false);

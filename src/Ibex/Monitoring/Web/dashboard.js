@@ -4,6 +4,7 @@
   var REFRESH_MS = 3000;
   var HOUR_MS = 3600 * 1000;
   var COLORS = ["#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795"];
+  var KIND_COLORS = ["#c53030", "#b7791f", "#6b46c1", "#2c7a7b", "#975a16", "#702459"];
   var SVG = "http://www.w3.org/2000/svg";
 
   function el(tag, attrs, children) {
@@ -52,25 +53,46 @@
     return d.toLocaleTimeString("en-GB", { hour12: false });
   }
 
-  function chart(sync, now) {
-    var w = 600, h = 150, left = 44, right = 8, top = 8, bottom = 18;
-    var series = sync.links.map(function (l, i) {
-      var pts = (l.history || []).filter(function (p) { return p[1] !== null && p[0] >= now - HOUR_MS && p[0] <= now; });
-      return { link: l, color: COLORS[i % COLORS.length], points: pts };
+  // A line chart of the last hour (or less while the daemon has not been up that long, never under five minutes):
+  // one polyline per series of [time in ms, value] points.
+  function lineChart(o) {
+    var w = 600, h = 150, left = 44, right = 8, top = 8, bottom = 18, now = o.now;
+    var series = o.series.map(function (s) {
+      return { link: s.link, color: s.color, points: s.points.filter(function (p) { return p[1] !== null && p[1] !== undefined && p[0] >= now - HOUR_MS && p[0] <= now; }) };
     });
     var max = 0, oldest = now;
     series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] > max) max = p[1]; if (p[0] < oldest) oldest = p[0]; }); });
-    max = Math.max(1, max * 1.15);
-    // The last hour, or less while the daemon has not been up that long (never under five minutes).
+    var top_ = Math.max(o.minMax, max * 1.15);
     var span = Math.min(HOUR_MS, Math.max(5 * 60000, now - oldest));
     var x = function (t) { return left + (w - left - right) * (1 - (now - t) / span); };
-    var y = function (v) { return top + (h - top - bottom) * (1 - v / max); };
+    var y = function (v) { return top + (h - top - bottom) * (1 - v / top_); };
     var total = 0;
+    var g = grid(w, h, left, right, top, bottom, now, span, x, y, top_, o.format);
+    series.forEach(function (s) {
+      total += s.points.length;
+      if (s.points.length === 0) return;
+      var pts = s.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); });
+      if (pts.length === 1) pts.push((w - right).toFixed(1) + "," + y(s.points[0][1]).toFixed(1));
+      g.push(svg("polyline", { points: pts.join(" "), stroke: s.color, "data-link": s.link.source + "->" + s.link.target }));
+    });
+    var chartSvg = svg("svg", { "class": o.cls, viewBox: "0 0 " + w + " " + h, preserveAspectRatio: "none", role: "img", "aria-label": o.title, "data-points": total, "data-max": max }, g);
+    var legend = el("div", { "class": "legend" }, series.map(function (s) {
+      return el("span", null, [el("span", { "class": "swatch", "data-color": s.color }), s.link.source + " \u2192 " + s.link.target]);
+    }));
+    return el("div", { "class": "chart-wrap" }, [
+      el("div", { "class": "chart-title" }, [el("span", { text: o.title + ", " + spanText(span) }), el("span", { text: total + " samples" })]),
+      chartSvg, legend]);
+  }
+
+  function spanText(span) { return span >= HOUR_MS ? "last hour" : "last " + Math.round(span / 60000) + " min"; }
+
+  // Horizontal lines at 0, half and the top of the scale; vertical ones every few minutes back from now.
+  function grid(w, h, left, right, top, bottom, now, span, x, y, max, format) {
     var g = [];
     [0, 0.5, 1].forEach(function (f) {
       var yy = y(max * f);
       g.push(svg("line", { "class": "grid", x1: left, x2: w - right, y1: yy.toFixed(1), y2: yy.toFixed(1) }));
-      g.push(svg("text", { "class": "axis-label", x: left - 4, y: (yy + 3).toFixed(1), "text-anchor": "end", text: secs(max * f) }));
+      g.push(svg("text", { "class": "axis-label", x: left - 4, y: (yy + 3).toFixed(1), "text-anchor": "end", text: format(max * f) }));
     });
     var spanMin = span / 60000;
     var step = [1, 2, 5, 10, 15, 20, 30, 60].filter(function (m) { return spanMin / m <= 5; })[0];
@@ -80,22 +102,148 @@
       g.push(svg("text", { "class": "axis-label", x: xx.toFixed(1), y: h - 5, "text-anchor": m === 0 ? "end" : m + step > spanMin + 0.001 ? "start" : "middle",
         text: m === 0 ? "now" : "-" + m + " min" }));
     }
-    series.forEach(function (s) {
-      total += s.points.length;
-      if (s.points.length === 0) return;
-      var pts = s.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); });
-      if (pts.length === 1) pts.push((w - right).toFixed(1) + "," + y(s.points[0][1]).toFixed(1));
-      g.push(svg("polyline", { points: pts.join(" "), stroke: s.color, "data-link": s.link.source + "->" + s.link.target }));
+    return g;
+  }
+
+  function lagChart(sync, now) {
+    return lineChart({ cls: "lag-chart", title: "Lag", now: now, minMax: 1, format: secs, series: sync.links.map(function (l, i) {
+      return { link: l, color: COLORS[i % COLORS.length], points: (l.history || []).map(function (p) { return [p[0], p[1]]; }) };
+    }) });
+  }
+
+  function rateChart(sync, now) {
+    return lineChart({ cls: "rate-chart", title: "Rows/s", now: now, minMax: 10, format: function (v) { return num(Math.round(v)); }, series: sync.links.map(function (l, i) {
+      return { link: l, color: COLORS[i % COLORS.length], points: (l.history || []).map(function (p) { return [p[0], p.length > 2 ? p[2] : null]; }) };
+    }) });
+  }
+
+  // Conflicts per minute of the last hour, one stacked bar per minute, one colour per kind.
+  function conflictChart(sync, now) {
+    var ch = sync.conflict_history || { kinds: [], points: [] };
+    var w = 600, h = 90, left = 44, right = 8, top = 8, bottom = 18, bins = 60;
+    var counts = [];
+    for (var b = 0; b < bins; b++) counts.push(ch.kinds.map(function () { return 0; }));
+    var total = 0;
+    ch.points.forEach(function (p) {
+      var bin = bins - 1 - Math.floor((now - p[0]) / 60000);
+      if (bin < 0 || bin >= bins) return;
+      for (var k = 0; k < ch.kinds.length; k++) { counts[bin][k] += p[k + 1]; total += p[k + 1]; }
     });
-    var chartSvg = svg("svg", { "class": "lag-chart", viewBox: "0 0 " + w + " " + h, preserveAspectRatio: "none", role: "img", "aria-label": "lag of the last hour", "data-points": total }, g);
-    var legend = el("div", { "class": "legend" }, series.map(function (s) {
-      return el("span", null, [el("span", { "class": "swatch", style: null, "data-color": s.color }), s.link.source + " \u2192 " + s.link.target]);
-    }));
-    // Swatch colours through the CSSOM (allowed by the page's content security policy, unlike style attributes).
-    Array.prototype.forEach.call(legend.querySelectorAll(".swatch"), function (sw) { sw.style.background = sw.getAttribute("data-color"); });
-    return el("div", { "class": "chart-wrap" }, [
-      el("div", { "class": "chart-title" }, [el("span", { text: span >= HOUR_MS ? "Lag, last hour" : "Lag, last " + Math.round(span / 60000) + " min" }), el("span", { text: total + " samples" })]),
-      chartSvg, legend]);
+    var max = Math.max(1, Math.max.apply(null, counts.map(function (c) { return c.reduce(function (a, v) { return a + v; }, 0); })));
+    var bw = (w - left - right) / bins;
+    var y = function (v) { return top + (h - top - bottom) * (1 - v / max); };
+    var g = [0, 1].map(function (f) { return svg("text", { "class": "axis-label", x: left - 4, y: (y(max * f) + 3).toFixed(1), "text-anchor": "end", text: String(Math.round(max * f)) }); });
+    g.push(svg("line", { "class": "grid", x1: left, x2: w - right, y1: y(0).toFixed(1), y2: y(0).toFixed(1) }));
+    g.push(svg("text", { "class": "axis-label", x: w - right, y: h - 5, "text-anchor": "end", text: "now" }));
+    g.push(svg("text", { "class": "axis-label", x: left, y: h - 5, "text-anchor": "start", text: "-60 min" }));
+    counts.forEach(function (c, bin) {
+      var base = 0;
+      c.forEach(function (v, k) {
+        if (v === 0) return;
+        g.push(svg("rect", { "class": "bar", x: (left + bin * bw + 0.5).toFixed(1), width: Math.max(1, bw - 1).toFixed(1), y: y(base + v).toFixed(1),
+          height: (y(base) - y(base + v)).toFixed(1), fill: KIND_COLORS[k % KIND_COLORS.length], "data-kind": ch.kinds[k], "data-count": v }));
+        base += v;
+      });
+    });
+    var legend = el("div", { "class": "legend" }, ch.kinds.length ? ch.kinds.map(function (kind, k) {
+      return el("span", null, [el("span", { "class": "swatch", "data-color": KIND_COLORS[k % KIND_COLORS.length] }), kind]);
+    }) : [el("span", { text: "no conflicts since the daemon started" })]);
+    return el("div", { "class": "chart-wrap conflicts-wrap" }, [
+      el("div", { "class": "chart-title" }, [el("span", { text: "Conflicts per minute by kind, last hour" }), el("span", { text: total + " conflicts" })]),
+      svg("svg", { "class": "conflict-chart", viewBox: "0 0 " + w + " " + h, preserveAspectRatio: "none", role: "img", "aria-label": "conflicts per minute by kind", "data-kinds": ch.kinds.length, "data-total": total }, g),
+      legend]);
+  }
+
+  function stateClass(state) {
+    if (state === "streaming" || state === "idle") return "ok";
+    if (state === "copying" || state === "connecting" || state === "starting") return "info";
+    if (state === "paused") return "paused";
+    return "bad";
+  }
+
+  // Every node once and every link of every sync once, left to right: a node sits one column after the nodes that
+  // send to it one way (cascades go on to the right); multi-master peers, which send to each other, share a column.
+  function topology(syncs) {
+    var nodes = [], byName = {}, links = [];
+    function node(name) {
+      if (!byName[name]) { byName[name] = { name: name, roles: {}, level: 0 }; nodes.push(byName[name]); }
+      return byName[name];
+    }
+    syncs.forEach(function (s) {
+      s.nodes.forEach(function (n) { node(n.name).roles[n.role] = true; });
+      s.links.forEach(function (l) { node(l.source); node(l.target); links.push({ sync: s.name, link: l }); });
+    });
+    var pair = {};
+    links.forEach(function (x) { pair[x.link.source + "\u0000" + x.link.target] = true; });
+    for (var round = 0; round < nodes.length; round++)
+      links.forEach(function (x) {
+        if (pair[x.link.target + "\u0000" + x.link.source]) return;
+        var a = byName[x.link.source], b = byName[x.link.target];
+        if (b.level < a.level + 1) b.level = Math.min(nodes.length, a.level + 1);
+      });
+    var columns = [];
+    nodes.forEach(function (n) { (columns[n.level] = columns[n.level] || []).push(n); });
+    columns = columns.filter(function (c) { return c; });
+    var colW = 270, rowH = 96, nw = 124, nh = 42, pad = 30, zig = 72;
+    var rows = Math.max.apply(null, columns.map(function (c) { return c.length; }).concat([1]));
+    var w = Math.max(600, pad * 2 + 2 * zig + nw + (columns.length - 1) * colW), h = pad * 2 + nh + (rows - 1) * rowH;
+    columns.forEach(function (c, ci) {
+      c.forEach(function (n, ri) {
+        // Peers linked within a column zigzag, so a link between two of them never crosses the one between.
+        var peers = links.some(function (x) { return c.indexOf(byName[x.link.source]) >= 0 && c.indexOf(byName[x.link.target]) >= 0; });
+        n.x = pad + zig + nw / 2 + ci * colW + (columns.length === 1 ? (w - 2 * pad - 2 * zig - nw) / 2 : 0) + (peers && c.length > 2 ? (ri % 2 ? zig : -zig) : 0);
+        n.y = pad + nh / 2 + ri * rowH + (rows - c.length) * rowH / 2;
+      });
+    });
+    var g = [svg("defs", null, ["ok", "info", "paused", "bad"].map(function (k) {
+      return svg("marker", { id: "arrow-" + k, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+        [svg("path", { d: "M0,0 L10,5 L0,10 z", "class": "arrow arrow-" + k })]);
+    }))];
+    // Links between the same two nodes (both directions, or several syncs) curve apart.
+    var groups = {};
+    links.forEach(function (x) {
+      var k = [x.link.source, x.link.target].sort().join("\u0000");
+      (groups[k] = groups[k] || []).push(x);
+    });
+    Object.keys(groups).forEach(function (k) {
+      var group = groups[k];
+      group.forEach(function (x, i) {
+        var a = byName[x.link.source], b = byName[x.link.target];
+        var lo = a.name < b.name ? a : b, hi = a.name < b.name ? b : a;
+        var dx = hi.x - lo.x, dy = hi.y - lo.y, len = Math.max(1, Math.sqrt(dx * dx + dy * dy));
+        var bend = group.length === 1 ? 0 : (i - (group.length - 1) / 2) * 56;
+        var cx = (a.x + b.x) / 2 - dy / len * bend, cy = (a.y + b.y) / 2 + dx / len * bend;
+        var p0 = edge(a, cx, cy, nw, nh), p2 = edge(b, cx, cy, nw, nh);
+        // The label sits past the middle, towards the target: the labels of A → B and B → A do not meet.
+        var t = group.length > 1 ? 0.65 : 0.5;
+        var mx = (1 - t) * (1 - t) * p0[0] + 2 * (1 - t) * t * cx + t * t * p2[0], my = (1 - t) * (1 - t) * p0[1] + 2 * (1 - t) * t * cy + t * t * p2[1];
+        var state = x.link.state, kind = stateClass(state);
+        var label = (state === "streaming" || state === "idle" ? "" : state + " ") + "lag " + secs(x.link.lag_seconds);
+        g.push(svg("g", { "class": "topo-link state-" + cls(state) + " link-" + kind, "data-sync": x.sync, "data-link": x.link.source + "->" + x.link.target, "data-state": state }, [
+          svg("title", { text: "sync " + x.sync + ": " + x.link.source + " \u2192 " + x.link.target + ", " + state + ", lag " + secs(x.link.lag_seconds) }),
+          svg("path", { "class": "edge", d: "M" + p0[0].toFixed(1) + "," + p0[1].toFixed(1) + " Q" + cx.toFixed(1) + "," + cy.toFixed(1) + " " + p2[0].toFixed(1) + "," + p2[1].toFixed(1), "marker-end": "url(#arrow-" + kind + ")" }),
+          svg("text", { "class": "edge-label", x: mx.toFixed(1), y: (my - 4).toFixed(1), "text-anchor": "middle", text: label })
+        ]));
+      });
+    });
+    nodes.forEach(function (n) {
+      var roles = Object.keys(n.roles).sort().reverse().join(" + ") || "node";
+      g.push(svg("g", { "class": "topo-node " + Object.keys(n.roles).map(function (r) { return "role-" + r; }).join(" "), "data-node": n.name }, [
+        svg("rect", { x: (n.x - nw / 2).toFixed(1), y: (n.y - nh / 2).toFixed(1), width: nw, height: nh, rx: 8 }),
+        svg("text", { "class": "node-name", x: n.x.toFixed(1), y: (n.y - 2).toFixed(1), "text-anchor": "middle", text: n.name }),
+        svg("text", { "class": "node-role", x: n.x.toFixed(1), y: (n.y + 13).toFixed(1), "text-anchor": "middle", text: roles })
+      ]));
+    });
+    return [el("h2", { "class": "section-title", text: "Topology" }),
+      svg("svg", { "class": "topology", viewBox: "0 0 " + w + " " + h, width: w, height: h, role: "img", "aria-label": "nodes and links", "data-nodes": nodes.length, "data-links": links.length }, g)];
+  }
+
+  // Where the line from the control point to a node's centre meets the node's box.
+  function edge(n, cx, cy, nw, nh) {
+    var dx = cx - n.x, dy = cy - n.y;
+    if (dx === 0 && dy === 0) return [n.x, n.y];
+    var t = Math.min(dx === 0 ? Infinity : (nw / 2 + 3) / Math.abs(dx), dy === 0 ? Infinity : (nh / 2 + 3) / Math.abs(dy));
+    return [n.x + dx * t, n.y + dy * t];
   }
 
   function card(sync, now) {
@@ -141,7 +289,9 @@
       return s.source + ": slot " + s.slot + " " + (s.error ? s.error : "retains " + bytes(s.retained_bytes) + (s.active ? "" : " (inactive)"));
     });
     return el("article", { "class": "sync-card state-" + cls(sync.state), "data-sync": sync.name }, [
-      head, nodes, table, chart(sync, now),
+      head, nodes, table,
+      el("div", { "class": "charts" }, [lagChart(sync, now), rateChart(sync, now)]),
+      conflictChart(sync, now),
       slots.length ? el("div", { "class": "slots", text: slots.join(" · ") }) : null,
       lists
     ]);
@@ -160,6 +310,11 @@
     var box = document.getElementById("syncs");
     var cards = data.syncs.map(function (s) { return card(s, now); });
     box.replaceChildren.apply(box, cards);
+    var topo = document.getElementById("topology");
+    topo.hidden = data.syncs.length === 0;
+    topo.replaceChildren.apply(topo, data.syncs.length ? topology(data.syncs) : []);
+    // Swatch colours through the CSSOM (allowed by the page's content security policy, unlike style attributes).
+    Array.prototype.forEach.call(document.querySelectorAll(".swatch"), function (sw) { sw.style.background = sw.getAttribute("data-color"); });
     document.getElementById("empty").hidden = data.syncs.length > 0;
     document.body.setAttribute("data-loaded", "true");
   }
