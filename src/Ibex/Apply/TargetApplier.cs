@@ -45,7 +45,9 @@ public sealed class TargetApplier : IAsyncDisposable
     NpgsqlLogSequenceNumber _deferredMarker;
     RelationPlan? _insertRunPlan;
     readonly List<RowImage> _insertRun = [];
-    NpgsqlCopyTextWriter? _copy;
+    // The COPY of an insert run: the raw stream under Npgsql's text writer, ended with its asynchronous dispose (the
+    // writer's own dispose is synchronous I/O, which must never run on the socket engine's thread).
+    NpgsqlRawCopyStream? _copy;
     long _currentCommitTicks;
     DateTime? _deferredHeartbeat;
 
@@ -284,7 +286,7 @@ public sealed class TargetApplier : IAsyncDisposable
             if (_insertRun.Count >= _options.CopyThreshold)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
-                _copy = (NpgsqlCopyTextWriter)await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false);
+                _copy = (NpgsqlRawCopyStream)(await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false)).BaseStream;
                 foreach (var row in _insertRun)
                     await WriteCopyRowAsync(plan, row, cancellationToken).ConfigureAwait(false);
                 _insertRun.Clear();
@@ -362,7 +364,7 @@ public sealed class TargetApplier : IAsyncDisposable
 
     async Task SendCopyTextAsync(CancellationToken cancellationToken)
     {
-        await _copy!.BaseStream.WriteAsync(_copyText.Pending, cancellationToken).ConfigureAwait(false);
+        await _copy!.WriteAsync(_copyText.Pending, cancellationToken).ConfigureAwait(false);
         _copyText.Clear();
     }
 

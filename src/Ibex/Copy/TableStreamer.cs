@@ -25,9 +25,7 @@ public static class TableStreamer
         var extraIn = withCommitTimestamp ? ", " + Ident.Quote(StagedMerge.CommitTimestampColumn) : "";
         var select = $"COPY (SELECT {Ident.QuoteList(columns)}{extraOut} FROM {await OwnRowsAsync(source, table, cancellationToken).ConfigureAwait(false)}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
         var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}{extraIn}) FROM STDIN{format}")).ToList();
-        return binary
-            ? await CopyBinaryAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false)
-            : await CopyTextAsync(source, select, inserts, progress, cancellationToken).ConfigureAwait(false);
+        return await PipeAsync(source, select, inserts, binary, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -43,14 +41,20 @@ public static class TableStreamer
         return partitioned ? table.Quoted : "ONLY " + table.Quoted;
     }
 
-    static async Task<long> CopyBinaryAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
+    // Both formats move raw bytes: a text COPY's rows are UTF-8 on both sessions, so nothing is decoded on the way.
+    // The raw streams are ended with their asynchronous dispose: Npgsql's text reader and writer end a COPY with
+    // synchronous I/O, which must never run on the socket engine's thread (see Changes/InlineSocketCompletions).
+    static async Task<long> PipeAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, bool binary,
+        Func<long, Task>? progress, CancellationToken cancellationToken)
     {
         var writers = new List<Stream>();
         try
         {
             foreach (var (conn, sql) in targets)
-                writers.Add(await conn.BeginRawBinaryCopyAsync(sql, cancellationToken).ConfigureAwait(false));
-            await using var reader = await src.BeginRawBinaryCopyAsync(select, cancellationToken).ConfigureAwait(false);
+                writers.Add(binary ? await conn.BeginRawBinaryCopyAsync(sql, cancellationToken).ConfigureAwait(false)
+                    : (await conn.BeginTextImportAsync(sql, cancellationToken).ConfigureAwait(false)).BaseStream);
+            await using var reader = binary ? await src.BeginRawBinaryCopyAsync(select, cancellationToken).ConfigureAwait(false)
+                : ((StreamReader)await src.BeginTextExportAsync(select, cancellationToken).ConfigureAwait(false)).BaseStream;
             var buffer = new byte[1 << 17];
             long total = 0;
             var lastReport = Environment.TickCount64;
@@ -70,37 +74,6 @@ public static class TableStreamer
         finally
         {
             // Disposing ends each COPY; a failure before the target's COMMIT leaves nothing behind.
-            foreach (var w in writers)
-                await w.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    static async Task<long> CopyTextAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, Func<long, Task>? progress, CancellationToken cancellationToken)
-    {
-        var writers = new List<TextWriter>();
-        try
-        {
-            foreach (var (conn, sql) in targets)
-                writers.Add(await conn.BeginTextImportAsync(sql, cancellationToken).ConfigureAwait(false));
-            using var reader = await src.BeginTextExportAsync(select, cancellationToken).ConfigureAwait(false);
-            var buffer = new char[1 << 16];
-            long total = 0;
-            var lastReport = Environment.TickCount64;
-            var yielding = new CooperativeYield(64);
-            int n;
-            while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (yielding.Due())
-                    await Task.Yield();
-                foreach (var w in writers)
-                    await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                total += n;
-                lastReport = await ReportAsync(progress, total, lastReport).ConfigureAwait(false);
-            }
-            return total;
-        }
-        finally
-        {
             foreach (var w in writers)
                 await w.DisposeAsync().ConfigureAwait(false);
         }
