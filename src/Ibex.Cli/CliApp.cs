@@ -7,9 +7,6 @@ public static class CliApp
 {
     public static async Task<int> MainAsync(string[] args)
     {
-        // The daemon's data path is built for inline socket completions; nothing has opened a socket yet.
-        if (args.Length > 0 && args[0] == "run")
-            Ibex.Changes.InlineSocketCompletions.EnableUnlessSet();
         using var cts = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);

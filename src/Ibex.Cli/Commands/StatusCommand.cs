@@ -62,7 +62,7 @@ public static class StatusCommand
             if (s.ConflictsTotal > 0)
                 output.WriteLine($"  conflicts: {s.ConflictsTotal} ({string.Join(", ", s.Conflicts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}); see 'ibex conflicts {s.Name}'");
             foreach (var e in s.RecentErrors.Where(e => !s.Enabled || DateTime.UtcNow - e.At < TimeSpan.FromMinutes(10)).DistinctBy(e => e.Message).Take(3))
-                output.WriteLine($"  error at {e.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}{(e.Node is null ? "" : " on " + e.Node)}: {e.Message}");
+                output.WriteLine($"  {e.Level} at {e.At.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}{(e.Node is null ? "" : " on " + e.Node)}: {e.Message}");
             output.WriteLine();
         }
     }

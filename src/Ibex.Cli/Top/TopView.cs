@@ -16,7 +16,7 @@ public static class TopView
         foreach (var s in status)
         {
             var conflicts = rates.ConflictsPerMinute(s.Name) is { } c ? c.ToString("0.#", CultureInfo.InvariantCulture) : "-";
-            var syncError = s.RecentErrors.FirstOrDefault(e => !s.Enabled || now - e.At < TimeSpan.FromMinutes(10));
+            var syncError = s.RecentErrors.FirstOrDefault(e => e.Level == "error" && (!s.Enabled || now - e.At < TimeSpan.FromMinutes(10)));
             if (s.Links.Count == 0)
                 rows.Add(new TopRow(s.Name, "-", s.State, "-", "-", "-", conflicts, syncError is null ? "" : Error(syncError.At, syncError.Message)));
             foreach (var l in s.Links)

@@ -36,6 +36,14 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
     {
         if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
             throw missing;
+        try
+        {
+            await WatchPartitionsAsync(cancellationToken).ConfigureAwait(false); // the partitions as the stream starts
+        }
+        catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only a warning depends on it: the watch takes its first look later.
+        }
     }
 
     // The error naming a synced table that is not on the source under its name, if any.
@@ -72,6 +80,7 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
                 {
                     if (await MissingAsync(cancellationToken).ConfigureAwait(false) is { } missing)
                         return missing;
+                    await WatchPartitionsAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IbexException or NpgsqlException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
                 {
@@ -83,6 +92,20 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
         {
             return null;
         }
+    }
+
+    /// <summary>Receives a warning for the operator (logged and recorded as an event), e.g. a partition attached with rows.</summary>
+    public Func<string, CancellationToken, Task>? Warn { get; init; }
+
+    readonly PartitionWatch _partitions = new(sourceNode, sync);
+
+    async Task WatchPartitionsAsync(CancellationToken cancellationToken)
+    {
+        if (Warn is null)
+            return;
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var warning in await _partitions.CheckAsync(conn, _byOid.Keys, cancellationToken).ConfigureAwait(false))
+            await Warn(warning, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -256,8 +256,15 @@ public sealed class SourcePipeline
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
-            Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _sync.Tables.Select(t => t.Name)]),
+            Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _sync.Tables.Select(t => t.Name)]) { Warn = WarnAsync },
         };
+    }
+
+    // A warning about the source that the operator must see: the log, and an event (ibex status).
+    async Task WarnAsync(string message, CancellationToken cancellationToken)
+    {
+        _log.LogWarning("sync {Sync}: {Warning}", _sync.Name, message);
+        await _control.LogEventAsync(_sync.Name, _source, "warning", message, cancellationToken).ConfigureAwait(false);
     }
 
     TombstoneRecorder NewRecorder() => new(_source, NodeConnections.Settings(_nodes[_source]), _mm!, _options, _loggers.CreateLogger("Ibex.Conflicts"));

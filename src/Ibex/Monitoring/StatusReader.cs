@@ -51,7 +51,7 @@ public sealed class StatusReader(ControlDatabase control)
             }
         }
         var events = new List<(string Sync, EventRecord Event)>();
-        await using (var cmd = new NpgsqlCommand("SELECT sync, at, node, level, message FROM (SELECT *, row_number() OVER (PARTITION BY sync ORDER BY at DESC) AS rn FROM ibex.event WHERE level = 'error' AND at > now() - interval '1 hour') e WHERE rn <= 5 ORDER BY at DESC", conn))
+        await using (var cmd = new NpgsqlCommand("SELECT sync, at, node, level, message FROM (SELECT *, row_number() OVER (PARTITION BY sync ORDER BY at DESC) AS rn FROM ibex.event WHERE level IN ('error', 'warning') AND at > now() - interval '1 hour') e WHERE rn <= 5 ORDER BY at DESC", conn))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 events.Add((r.IsDBNull(0) ? "" : r.GetString(0), new EventRecord(r.GetDateTime(1), Str(r, 2), r.GetString(3), r.GetString(4))));

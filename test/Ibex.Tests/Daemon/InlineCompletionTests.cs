@@ -5,10 +5,10 @@ using Shouldly;
 namespace Ibex.Tests.Daemon;
 
 /// <summary>
-/// The daemon runs socket continuations on the socket engine's thread (Changes/InlineSocketCompletions). Synchronous
-/// I/O on that thread waits for the thread itself: every connection of the daemon stops for good. Npgsql ends a COPY
-/// opened through its text writer with synchronous I/O, so each transaction applied through COPY could freeze the
-/// daemon — it did, under load, after a few seconds of 100-row transactions.
+/// With inline socket completions (Changes/InlineSocketCompletions, opt-in) the daemon runs socket continuations on the
+/// socket engine's thread. Synchronous I/O on that thread waits for the thread itself: every connection of the daemon
+/// stops for good. Npgsql ends a COPY opened through its text writer with synchronous I/O, so each transaction applied
+/// through COPY could freeze the daemon — it did, under load, after a few seconds of 100-row transactions.
 /// </summary>
 public class InlineCompletionTests(SharedClusters clusters)
 {
@@ -20,7 +20,7 @@ public class InlineCompletionTests(SharedClusters clusters)
         await s.AddNodesAsync();
         var sync = "burst" + s.Id.Replace("_", "", StringComparison.Ordinal);
         (await s.Ibex("sync", "add", sync, "--tables", "burst", "--source", "src", "--target", "dst1", "--target", "dst2", "--copy", "never")).ShouldSucceed();
-        await using var daemon = DaemonProcess.Start(s.ControlDsn);
+        await using var daemon = DaemonProcess.Start(new Dictionary<string, string?> { ["IBEX_CONTROL"] = s.ControlDsn, ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" });
 
         // Each transaction is long enough (more than 32 inserts into one table) to be applied through COPY; the source
         // commits them back to back while the daemon applies them to two targets.

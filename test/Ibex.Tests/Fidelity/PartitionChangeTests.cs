@@ -1,4 +1,6 @@
+using Ibex.Capture;
 using Ibex.Tests.Infrastructure;
+using Ibex.Tests.Operations;
 using Shouldly;
 
 namespace Ibex.Tests.Fidelity;
@@ -39,5 +41,37 @@ public class PartitionChangeTests(SharedClusters clusters)
         await s.WaitAsync(sync);
         (await s.RowsAsync("dst", "pt", "a")).ShouldBe(["(1,a)", "(2,\"after detach\")", "(150,updated)", "(260,still)", "(270,\"default 2\")", "(700,\"default 3\")"]);
         (await s.QueryRowsAsync("dst", "SELECT a FROM pt_def")).ShouldBe(["(150)", "(260)", "(270)", "(700)"]);
+    }
+
+    [Fact]
+    public async Task A_partition_attached_with_rows_or_detached_is_named_in_a_warning_with_the_fix()
+    {
+        // The rows a table held when it was attached, and the rows of a detached partition, change the source's table
+        // without a logged change: the targets differ, so the operator must be told, never left to find out.
+        await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
+        var sync = "pwarn" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        await s.ExecAllAsync("CREATE TABLE pw (a int PRIMARY KEY, v text) PARTITION BY RANGE (a); CREATE TABLE pw_1 PARTITION OF pw FOR VALUES FROM (0) TO (100)");
+        await s.AddNodesAsync();
+        (await s.Ibex("sync", "add", sync, "--tables", "public.pw", "--source", "src", "--target", "dst")).ShouldSucceed();
+        var interval = RelationGuard.WatchInterval;
+        RelationGuard.WatchInterval = TimeSpan.FromSeconds(1);
+        try
+        {
+            s.StartDaemon();
+            await s.WaitAsync(sync);
+            await s.ExecAsync("src", "CREATE TABLE pw_2 (a int NOT NULL, v text); INSERT INTO pw_2 VALUES (150, 'held before attach'); ALTER TABLE pw ATTACH PARTITION pw_2 FOR VALUES FROM (100) TO (200)");
+            var attached = await Poll.UntilAsync(() => s.Ibex("status", sync), r => r.Output.Contains("pw_2", StringComparison.Ordinal), 30, r => r.Output + r.Error);
+            attached.Output.ShouldContain("warning at");
+            attached.Output.ShouldContain($"public.pw_2 became a partition of public.pw (sync '{sync}') holding rows");
+            attached.Output.ShouldContain($"ibex compare {sync} --tables public.pw --repair-sql");
+
+            await s.ExecAsync("src", "ALTER TABLE pw DETACH PARTITION pw_1");
+            var detached = await Poll.UntilAsync(() => s.Ibex("status", sync), r => r.Output.Contains("pw_1", StringComparison.Ordinal), 30, r => r.Output + r.Error);
+            detached.Output.ShouldContain($"partition public.pw_1 left public.pw (sync '{sync}'), detached or dropped");
+        }
+        finally
+        {
+            RelationGuard.WatchInterval = interval;
+        }
     }
 }
