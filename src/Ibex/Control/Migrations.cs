@@ -148,6 +148,9 @@ public static class Migrations
         (5, "failover slots per node", """
             ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
             """),
+        (9, "links of a node joining a live sync start where its copy ends", """
+            ALTER TABLE ibex.link ADD COLUMN start_after_copy_from text;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

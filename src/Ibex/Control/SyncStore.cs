@@ -44,10 +44,10 @@ public sealed class SyncStore(ControlDatabase control)
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 Add(tables, r.GetString(0), new SyncTable(new QualifiedName(r.GetString(1), r.GetString(2)), r.GetString(3)));
         var links = new Dictionary<string, List<LinkRecord>>();
-        await using (var cmd = Cmd(conn, "SELECT sync, source, target, origin_name FROM ibex.link" + filter + " ORDER BY sync, source, target", only))
+        await using (var cmd = Cmd(conn, "SELECT sync, source, target, origin_name, start_after_copy_from FROM ibex.link" + filter + " ORDER BY sync, source, target", only))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-                Add(links, r.GetString(0), new LinkRecord(r.GetString(1), r.GetString(2), r.GetString(3)));
+                Add(links, r.GetString(0), new LinkRecord(r.GetString(1), r.GetString(2), r.GetString(3)) { StartAfterCopyFrom = r.IsDBNull(4) ? null : r.GetString(4) });
         var result = new List<SyncRecord>();
         await using (var cmd = Cmd(conn, "SELECT name, enabled, copy_mode, conflict_strategy, publication_name, options::text, config_version, created_at FROM ibex.sync"
                                          + (only is null ? "" : " WHERE name = $1") + " ORDER BY name", only))

@@ -94,6 +94,9 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
         };
         try
         {
+            // A node joining a live sync: its links from the other sources start where this copy ends.
+            foreach (var target in pending.Select(p => p.Target).Distinct())
+                await JoinPositions.AlignAsync(sync, source, target, nodes, cancellationToken).ConfigureAwait(false);
             await copier.CopyAsync(tasks, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

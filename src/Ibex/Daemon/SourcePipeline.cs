@@ -221,6 +221,7 @@ public sealed class SourcePipeline
     async Task<TargetApplier> ConnectAsync(LinkRuntime link, IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> copiedAt, CancellationToken cancellationToken)
     {
         var target = _nodes[link.Link.Target];
+        await JoinPositions.WaitForCopyAsync(_control, _sync, link.Link, cancellationToken).ConfigureAwait(false);
         // Targets hold tables under their mapped names; other sources (multi-master) under the same names.
         var targetIsSource = _sync.Sources.Any(n => n.Node == target.Name);
         var names = _sync.Tables.ToDictionary(t => t.Name, t => targetIsSource ? t.Name : t.TargetName);
