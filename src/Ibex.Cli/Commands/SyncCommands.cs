@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Ibex.Cli.Commands;
 
-/// <summary><c>ibex sync add|list|show|pause|resume|remove</c>.</summary>
+/// <summary><c>ibex sync add|list|show|pause|resume|remove</c>, and the table and node changes of a running sync.</summary>
 public static class SyncCommands
 {
     public static Command Build(CliContext context)
@@ -23,6 +23,8 @@ public static class SyncCommands
         sync.Subcommands.Add(SetConflict(context));
         sync.Subcommands.Add(SyncTableCommands.AddTable(context));
         sync.Subcommands.Add(SyncTableCommands.RemoveTable(context));
+        sync.Subcommands.Add(SyncNodeCommands.AddNode(context));
+        sync.Subcommands.Add(SyncNodeCommands.RemoveNode(context));
         sync.Subcommands.Add(SyncKickCommand.Build(context));
         return sync;
     }
