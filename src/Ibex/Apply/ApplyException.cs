@@ -14,4 +14,7 @@ public sealed class ApplyException : Exception
         => TargetUnreachable = targetUnreachable;
 
     public bool TargetUnreachable { get; }
+
+    /// <summary>The link's state while it waits for something that is not a failure (<c>copying</c>: a joining node's copy from another source); null for a failure.</summary>
+    public string? LinkState { get; init; }
 }

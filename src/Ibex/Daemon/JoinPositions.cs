@@ -77,7 +77,7 @@ public static class JoinPositions
             cmd.Parameters.Add(new() { Value = link.Target });
             var left = (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             if (left > 0)
-                throw new ApplyException($"target '{link.Target}': waiting for its initial copy from '{from}' ({left} table(s) left); the changes of '{link.Source}' start where that copy ends", false);
+                throw new ApplyException($"target '{link.Target}': waiting for its initial copy from '{from}' ({left} table(s) left); the changes of '{link.Source}' start where that copy ends", false) { LinkState = "copying" };
         }
         await using (var clear = new NpgsqlCommand("UPDATE ibex.link SET start_after_copy_from = NULL WHERE sync = $1 AND source = $2 AND target = $3", conn))
         {

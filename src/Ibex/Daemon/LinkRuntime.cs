@@ -119,7 +119,7 @@ public sealed class LinkRuntime(LinkRecord link)
             var old = _applier;
             _applier = null;
             Interlocked.Increment(ref _failures);
-            State = e.TargetUnreachable ? "down" : "error";
+            State = e.LinkState ?? (e.TargetUnreachable ? "down" : "error");
             DownSince ??= DateTime.UtcNow;
             ErrorIsNew = _recordedError != e.Message;
             _recordedError = e.Message;

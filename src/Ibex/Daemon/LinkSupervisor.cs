@@ -90,14 +90,17 @@ public sealed class LinkSupervisor(LinkRuntime link, Func<CancellationToken, Tas
             old.Queue.Close();
             await old.DisposeAsync().ConfigureAwait(false);
         }
-        log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", sync, link.Link.Source, link.Link.Target, e.Message);
+        if (e.LinkState is null)
+            log.LogWarning("sync {Sync}: link {Source} -> {Target}: {Error}", sync, link.Link.Source, link.Link.Target, e.Message);
+        else
+            log.LogInformation("sync {Sync}: link {Source} -> {Target}: {State}", sync, link.Link.Source, link.Link.Target, e.Message);
         if (link.ErrorIsNew)
         {
             link.ErrorIsNew = false;
             try
             {
                 using var teardown = Teardown.Bounded();
-                await control.LogEventAsync(sync, link.Link.Target, "error", e.Message, teardown.Token).ConfigureAwait(false);
+                await control.LogEventAsync(sync, link.Link.Target, e.LinkState is null ? "error" : "info", e.Message, teardown.Token).ConfigureAwait(false);
             }
             catch (Exception ce) when (ce is IbexException or Npgsql.NpgsqlException or OperationCanceledException)
             {
