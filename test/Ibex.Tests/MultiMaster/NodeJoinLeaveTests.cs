@@ -66,6 +66,48 @@ public class NodeJoinLeaveTests(SharedClusters clusters)
     }
 
     [Fact]
+    public async Task A_read_replica_added_to_a_running_mesh_under_writes_gets_every_source_s_changes_copied_from_the_second_source()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "a", "b", "r");
+        await s.ExecAllAsync("CREATE TABLE t (id bigint PRIMARY KEY, v text NOT NULL)");
+        await s.ExecAsync("a", $"INSERT INTO t SELECT g, 'seed ' || g FROM generate_series(1, {SeedRows}) g");
+        await s.AddNodesAsync();
+        var sync = "replica" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "public.t", "--source", "a", "--source", "b")).ShouldSucceed();
+        var log = new StringBuilder();
+        await using var daemon = DaemonProcess.Start(s.ControlDsn, log);
+        var committed = new ConcurrentDictionary<long, string?>();
+        var writers = new List<MeshWriter> { MeshWriter.Start(s, "a", 0, committed), MeshWriter.Start(s, "b", 1, committed) };
+        try
+        {
+            await s.WaitAsync(sync, 120);
+            await Task.WhenAll(writers.Select(w => w.AdvanceAsync(100)));
+            var add = await s.Ibex("sync", "add-node", sync, "r", "--target", "--copy-from", "b");
+            add.ExitCode.ShouldBe(0, add.Error);
+            add.Output.ShouldContain("node 'r' added as target, copied from 'b'");
+            (await s.ScalarAsync<long>("r", "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")).ShouldBe(0, "a target has no slot");
+            await using var control = await Scratch.OpenAsync(s.ControlCluster.NpgsqlConnectionString(s.ControlDatabase));
+            await Poll.UntilAsync(() => control.ScalarAsync<string>("SELECT coalesce(string_agg(source || '=' || state, ','), '') FROM ibex.table_copy WHERE sync = $1 AND target = 'r'", sync),
+                v => v == "b=done", 120, v => $"copy into r: {v}\n{log}");
+            await Task.WhenAll(writers.Select(w => w.AdvanceAsync(150)));
+            foreach (var w in writers)
+                await w.StopAsync();
+
+            var wait = await s.Ibex("wait", sync, "--timeout", "120");
+            wait.ExitCode.ShouldBe(0, $"{wait.Error}\n{log}");
+            await MeshWriter.ShouldHoldAsync(s, "r", committed, log.ToString());
+            var compare = await s.Ibex("compare", sync);
+            compare.ExitCode.ShouldBe(0, $"{compare.Output}{compare.Error}\n{log}");
+            (await control.ScalarAsync<string>("SELECT string_agg(source || '>' || target, ',' ORDER BY source, target) FROM ibex.link WHERE sync = $1", sync)).ShouldBe("a>b,a>r,b>a,b>r");
+        }
+        finally
+        {
+            foreach (var w in writers)
+                await w.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_node_removed_from_a_running_mesh_under_writes_leaves_no_slot_or_origin_and_the_rest_keep_streaming()
     {
         await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
