@@ -334,27 +334,35 @@ public sealed class TargetApplier : IAsyncDisposable
         }
         catch (RowGuardException e)
         {
-            _log.LogDebug("target {Target}: {Reason}; deciding the rest of the group again, one transaction at a time", _targetName, e.Message);
+            _log.LogDebug("target {Target}: {Reason}; deciding the rest of the group again", _targetName, e.Message);
             await DecideAgainAsync(group, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    // After a guard failed: the group's transactions the target has not committed, each decided on lookups made
-    // inside it (rows locked), as a long transaction is.
+    // After a guard failed: of the group's transactions the target has not committed, the first is decided on lookups
+    // made inside it (rows locked, so it cannot fail again) and the others form a new group with fresh lookups.
     async Task DecideAgainAsync(List<GroupedTransaction> group, CancellationToken cancellationToken)
     {
-        foreach (var t in group)
+        var rest = group.Where(t => t.Begin.CommitLsn >= Position).ToList();
+        if (rest.Count == 0)
+            return;
+        var first = rest[0];
+        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+        _conflicts!.BeginTransaction(first.Begin);
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+        var resolved = await _conflicts.ResolveAsync(first.Changes, cancellationToken).ConfigureAwait(false);
+        _batch.AddRange(resolved.Statements);
+        AddCommit(first.Commit, resolved.Counts, resolved.Conflicts);
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+        foreach (var t in rest.Skip(1))
         {
-            if (t.Begin.CommitLsn < Position)
-                continue;
-            _batch.Add(new NpgsqlBatchCommand("BEGIN"));
-            _conflicts!.BeginTransaction(t.Begin);
-            await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
-            var resolved = await _conflicts.ResolveAsync(t.Changes, cancellationToken).ConfigureAwait(false);
-            _batch.AddRange(resolved.Statements);
-            AddCommit(t.Commit, resolved.Counts, resolved.Conflicts);
-            await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+            _conflicts.BeginTransaction(t.Begin);
+            var plan = await _conflicts.PlanAsync(t.Changes, cancellationToken).ConfigureAwait(false);
+            if (!_mmGroup.Admits(plan))
+                await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+            _mmGroup.Add(t with { Plan = plan });
         }
+        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Multi-master: the transaction being read is decided in place (it is long, or truncates): the group goes first.
