@@ -55,6 +55,10 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly ConflictApplier? _conflicts;
     readonly List<(Change Change, RelationPlan Plan)> _mmPending = [];
     List<ConflictRecord> _txnConflicts = [];
+    // Multi-master: whole transactions decided together (MultiMasterGroups); a transaction that grows long or
+    // truncates is decided in place instead (_mmInPlace), its lookups made inside it.
+    readonly TransactionGroup _mmGroup = new(64, 1024);
+    bool _mmInPlace;
 
     public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log,
         Func<QualifiedName, QualifiedName?>? mapName = null, MultiMasterLink? multiMaster = null)
@@ -160,8 +164,11 @@ public sealed class TargetApplier : IAsyncDisposable
                     // and sending a lone BEGIN or a few statements would cost a round trip each.
                     if (!_inTxn)
                         await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    else if (_committedInBatch.Count > 0)
+                    else if (_committedInBatch.Count > 0 || _mmGroup.Count > 0)
+                    {
+                        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
                         await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
+                    }
                     item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await HandleAsync(item!, cancellationToken).ConfigureAwait(false);
@@ -199,9 +206,10 @@ public sealed class TargetApplier : IAsyncDisposable
                 if (!_skipping)
                 {
                     Interlocked.Exchange(ref _currentCommitTicks, b.CommitTimestamp.Ticks);
-                    _batch.Add(new NpgsqlBatchCommand("BEGIN"));
-                    _conflicts?.BeginTransaction(b);
                     _txnConflicts = [];
+                    _mmInPlace = false;
+                    if (_conflicts is null)
+                        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
                 }
                 break;
             case ChangeItem { Change: var change }:
@@ -209,6 +217,7 @@ public sealed class TargetApplier : IAsyncDisposable
                     break;
                 if (change.Kind == ChangeKind.Truncate)
                 {
+                    await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
                     await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
                     await ApplyTruncateAsync(change, cancellationToken).ConfigureAwait(false);
                     break;
@@ -219,7 +228,10 @@ public sealed class TargetApplier : IAsyncDisposable
                 {
                     _mmPending.Add((change, plan));
                     if (_mmPending.Count >= 256)
+                    {
+                        await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
                         await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+                    }
                     break;
                 }
                 await ApplyChangeAsync(change, plan, cancellationToken).ConfigureAwait(false);
@@ -232,20 +244,19 @@ public sealed class TargetApplier : IAsyncDisposable
                     break;
                 }
                 await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+                if (_conflicts is not null && !_mmInPlace)
+                {
+                    await GroupAsync(c, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
                 if (_conflicts is not null)
                     await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
-                var setup = new NpgsqlBatchCommand("SELECT pg_replication_origin_xact_setup($1, $2)");
-                setup.Parameters.Add(new() { Value = c.EndLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
-                setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                _batch.Add(setup);
-                _batch.Add(new NpgsqlBatchCommand("COMMIT"));
-                _finishedStatements = _batch.Count;
-                _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, _txnCounts, _txnConflicts));
+                AddCommit(c, _txnCounts, _txnConflicts);
                 if (_batch.Count >= _options.MaxBatchStatements)
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case MarkerItem m:
-                if (_inTxn || _batch.Count > 0)
+                if (_inTxn || _batch.Count > 0 || _mmGroup.Count > 0)
                     _deferredMarker = m.Lsn > _deferredMarker ? m.Lsn : _deferredMarker;
                 else
                 {
@@ -255,13 +266,114 @@ public sealed class TargetApplier : IAsyncDisposable
                 if (m.Heartbeat is { } beat && _mm is not null)
                 {
                     // Every change of the source before the heartbeat is queued before it: none older is still to come.
-                    if (_inTxn || _batch.Count > 0)
+                    if (_inTxn || _batch.Count > 0 || _mmGroup.Count > 0)
                         _deferredHeartbeat = beat;
                     else
                         _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, beat);
                 }
                 break;
         }
+    }
+
+    // The end of a transaction in the batch: the origin's position with it, then COMMIT.
+    void AddCommit(CommitItem c, TxnCounts counts, List<ConflictRecord> conflicts)
+    {
+        var setup = new NpgsqlBatchCommand("SELECT pg_replication_origin_xact_setup($1, $2)");
+        setup.Parameters.Add(new() { Value = c.EndLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
+        setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        _batch.Add(setup);
+        _batch.Add(new NpgsqlBatchCommand("COMMIT"));
+        _finishedStatements = _batch.Count;
+        _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, counts, conflicts));
+    }
+
+    // Multi-master: a finished transaction joins the group, which is sent first when they share a key.
+    async Task GroupAsync(CommitItem commit, CancellationToken cancellationToken)
+    {
+        var begin = _current!;
+        _conflicts!.BeginTransaction(begin);
+        var changes = _mmPending.ToList();
+        _mmPending.Clear();
+        var plan = await _conflicts.PlanAsync(changes, cancellationToken).ConfigureAwait(false);
+        if (!_mmGroup.Admits(plan))
+            await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+        _mmGroup.Add(new GroupedTransaction(begin, changes, commit, plan));
+        if (_mmGroup.IsFull)
+            await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Multi-master: the group's lookups in one round trip (one fence at most), each transaction decided in commit
+    // order, then all of them sent in one round trip, each beginning with the guards of the rows it was decided on.
+    async Task SendGroupAsync(CancellationToken cancellationToken)
+    {
+        if (_mmGroup.Count == 0)
+            return;
+        // What is finished but not sent yet (a transaction decided in place) goes first: the lookups must see it.
+        if (_finishedStatements > 0)
+            await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
+        var group = _mmGroup.Take();
+        using (var activity = Monitoring.Metrics.IbexActivities.StartConflictCheck(_targetName, _origin, group.Sum(g => g.Changes.Count)))
+        {
+            await _conflicts!.LookupAsync([.. group.Select(g => g.Plan)], cancellationToken).ConfigureAwait(false);
+            var conflicts = 0;
+            foreach (var t in group)
+            {
+                _conflicts.BeginTransaction(t.Begin);
+                var resolved = await _conflicts.DecideAsync(t.Plan, cancellationToken).ConfigureAwait(false);
+                _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+                _batch.AddRange(t.Plan.Guards());
+                _batch.AddRange(resolved.Statements);
+                AddCommit(t.Commit, resolved.Counts, resolved.Conflicts);
+                conflicts += resolved.Conflicts.Count;
+            }
+            activity?.SetTag("ibex.conflicts", conflicts);
+        }
+        try
+        {
+            await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RowGuardException e)
+        {
+            _log.LogDebug("target {Target}: {Reason}; deciding the rest of the group again", _targetName, e.Message);
+            await DecideAgainAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // After a guard failed: of the group's transactions the target has not committed, the first is decided on lookups
+    // made inside it (rows locked, so it cannot fail again) and the others form a new group with fresh lookups.
+    async Task DecideAgainAsync(List<GroupedTransaction> group, CancellationToken cancellationToken)
+    {
+        var rest = group.Where(t => t.Begin.CommitLsn >= Position).ToList();
+        if (rest.Count == 0)
+            return;
+        var first = rest[0];
+        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+        _conflicts!.BeginTransaction(first.Begin);
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+        var resolved = await _conflicts.ResolveAsync(first.Changes, cancellationToken).ConfigureAwait(false);
+        _batch.AddRange(resolved.Statements);
+        AddCommit(first.Commit, resolved.Counts, resolved.Conflicts);
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+        foreach (var t in rest.Skip(1))
+        {
+            _conflicts.BeginTransaction(t.Begin);
+            var plan = await _conflicts.PlanAsync(t.Changes, cancellationToken).ConfigureAwait(false);
+            if (!_mmGroup.Admits(plan))
+                await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+            _mmGroup.Add(t with { Plan = plan });
+        }
+        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Multi-master: the transaction being read is decided in place (it is long, or truncates): the group goes first.
+    async Task DecideInPlaceAsync(CancellationToken cancellationToken)
+    {
+        if (_conflicts is null || _mmInPlace)
+            return;
+        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
+        _mmInPlace = true;
+        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
+        _conflicts.BeginTransaction(_current!);
     }
 
     bool SkipForCopy(Change change)
@@ -390,6 +502,7 @@ public sealed class TargetApplier : IAsyncDisposable
     /// <summary>Sends everything that can go now: all of the batch, and a finished insert run outside a transaction.</summary>
     async Task FlushAsync(CancellationToken cancellationToken)
     {
+        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
         if (_copy is not null)
         {
             if (_inTxn)
@@ -435,6 +548,14 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (PostgresException e) when (RowGuard.IsGuardFailure(e))
+        {
+            // A row changed after a group's lookups: what committed before it stays, the rest is decided again.
+            var sent = _committedInBatch.ToList();
+            await RecoverAfterErrorAsync(cancellationToken, keepPending: true).ConfigureAwait(false);
+            Completed(sent.Where(t => t.EndLsn <= Position));
+            throw new RowGuardException(e);
+        }
         catch (PostgresException e)
         {
             await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
@@ -459,7 +580,14 @@ public sealed class TargetApplier : IAsyncDisposable
         _rowChecks.RemoveRange(kept, _rowChecks.Count - kept);
         _batch.RemoveRange(0, count);
         _finishedStatements = Math.Max(0, _finishedStatements - count);
-        foreach (var (end, ts, counts, conflicts) in _committedInBatch)
+        Completed(_committedInBatch);
+        _committedInBatch.Clear();
+    }
+
+    // Transactions the target has committed: counted, the position advanced, their conflicts logged.
+    void Completed(IEnumerable<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> committed)
+    {
+        foreach (var (end, ts, counts, conflicts) in committed)
         {
             Counters.Add(counts);
             Advance(end);
@@ -472,12 +600,11 @@ public sealed class TargetApplier : IAsyncDisposable
                 _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
             }
         }
-        _committedInBatch.Clear();
     }
 
     // After an error the session may sit in an aborted transaction; some transactions of the batch may already be
     // committed. Roll back and take the position from the origin itself, which is exact.
-    async Task RecoverAfterErrorAsync(CancellationToken cancellationToken)
+    async Task RecoverAfterErrorAsync(CancellationToken cancellationToken, bool keepPending = false)
     {
         try
         {
@@ -495,7 +622,8 @@ public sealed class TargetApplier : IAsyncDisposable
         _finishedStatements = 0;
         _rowChecks.Clear();
         _committedInBatch.Clear();
-        _mmPending.Clear();
+        if (!keepPending)
+            _mmPending.Clear();
     }
 
     void Advance(NpgsqlLogSequenceNumber lsn)

@@ -37,18 +37,24 @@ public sealed class ConflictApplier
 
     public Task LoadOriginsAsync(CancellationToken cancellationToken) => _lookups.LoadOriginsAsync(cancellationToken);
 
+    /// <summary>Plans, looks up and decides a run of changes of the transaction begun last, its lookups made inside it.</summary>
     public async Task<ResolvedChanges> ResolveAsync(IReadOnlyList<(Change Change, RelationPlan Plan)> changes, CancellationToken cancellationToken)
     {
+        var plan = await PlanAsync(changes, cancellationToken).ConfigureAwait(false);
+        await LookupAsync([plan], cancellationToken).ConfigureAwait(false);
+        return await DecideAsync(plan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The lookups a run of changes of the transaction begun last needs (keys it already wrote need none).</summary>
+    public async Task<ConflictPlan> PlanAsync(IReadOnlyList<(Change Change, RelationPlan Plan)> changes, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(changes);
-        var begin = _begin ?? throw new InvalidOperationException("no transaction");
-        var lookups = new List<ConflictLookup>();
-        var probes = new Dictionary<(QualifiedName, string), KeyProbe>();
-        var work = new List<ConflictWork>();
+        var result = new ConflictPlan();
         foreach (var (change, plan) in changes)
         {
             if (change.Kind == ChangeKind.Truncate)
             {
-                work.Add(new ConflictWork(change, plan, "", "", null, null, []));
+                result.Work.Add(new ConflictWork(change, plan, "", "", null, null, []));
                 continue;
             }
             var rel = change.Relation;
@@ -69,32 +75,68 @@ public sealed class ConflictApplier
                     var idx = cols.Select(c => rel.Columns.ToList().IndexOf(c)).ToArray();
                     if (idx.Any(i => i < 0 || change.NewRow!.IsNull(i) || change.NewRow.IsUnchangedToast(i)))
                         continue;
-                    clashes.Add(Add(ConflictLookups.Row(plan, change.NewRow!, idx, rel.KeyColumns)));
+                    var clash = ConflictLookups.Row(plan, change.NewRow!, idx, rel.KeyColumns);
+                    result.Lookups.Add(clash);
+                    clashes.Add(clash);
+                    result.Footprint.Add(ConflictPlan.FootprintOf(plan.Target, KeyJson.Of(idx.Select(i => (rel.Columns[i], change.NewRow!.Text(i))))));
                 }
-            work.Add(new ConflictWork(change, plan, key, newKey, own, moved, clashes));
+            result.Work.Add(new ConflictWork(change, plan, key, newKey, own, moved, clashes));
         }
+        return result;
 
-        // This node's own deletes are recorded as tombstones by its reader, a little after they commit. If that
-        // recorder had not caught up with this node's WAL when we looked, look again once it has.
+        // What this node holds at a key, looked up once per run, unless this transaction already wrote it.
+        KeyProbe? ProbeFor(RelationPlan plan, RowImage row, string key, bool withTombstone)
+        {
+            if (!_keys.NeedsLookup(plan.Target, key))
+                return null;
+            if (!result.Probes.TryGetValue((plan.Target, key), out var probe))
+            {
+                var lookup = ConflictLookups.Row(plan, row, plan.Source.KeyColumns, null);
+                result.Lookups.Add(lookup);
+                result.Probes[(plan.Target, key)] = probe = new KeyProbe(plan.Source, key, lookup);
+                result.Footprint.Add(ConflictPlan.FootprintOf(plan.Target, key));
+            }
+            if (withTombstone && probe.Tomb is null)
+            {
+                probe.Tomb = _lookups.Tombstone(plan.Source, key);
+                result.Lookups.Add(probe.Tomb);
+            }
+            return probe;
+        }
+    }
+
+    /// <summary>
+    /// Runs the lookups of several plans in one round trip. This node's own deletes are recorded as tombstones by its
+    /// reader, a little after they commit: if that recorder had not caught up with this node's WAL when we looked, and
+    /// a row was found absent, one fence through this node's stream is waited for and those tombstones read again.
+    /// </summary>
+    public async Task LookupAsync(IReadOnlyList<ConflictPlan> plans, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
         var isSource = _link.Coordinator.IsSource(_link.LocalNode);
         var recordedBefore = _link.Coordinator.Recorded(_link.LocalNode);
-        var walNow = await _lookups.RunAsync(lookups, isSource, cancellationToken).ConfigureAwait(false);
-        var unsure = probes.Values.Where(p => p.Tomb is not null && p.Row.Result is null).ToList();
-        if (isSource && unsure.Count > 0 && recordedBefore < walNow)
-        {
-            // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
-            // even when nothing else is being written.
-            var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
-            if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
-                throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
-            var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
-            await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
-            foreach (var (p, l) in again)
-                p.Tomb!.Tombstones = l.Tombstones;
-        }
+        var walNow = await _lookups.RunAsync([.. plans.SelectMany(p => p.Lookups)], isSource, cancellationToken).ConfigureAwait(false);
+        var unsure = plans.SelectMany(p => p.Unsure).ToList();
+        if (!isSource || unsure.Count == 0 || recordedBefore >= walNow)
+            return;
+        // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
+        // even when nothing else is being written.
+        var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
+        if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
+            throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
+        var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
+        await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
+        foreach (var (p, l) in again)
+            p.Tomb!.Tombstones = l.Tombstones;
+    }
 
+    /// <summary>Decides each change of a looked-up plan of the transaction begun last and turns the outcomes into statements.</summary>
+    public async Task<ResolvedChanges> DecideAsync(ConflictPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var begin = _begin ?? throw new InvalidOperationException("no transaction");
         var result = new ResolvedChanges();
-        foreach (var w in work)
+        foreach (var w in plan.Work)
         {
             var x = new ChangeResolver.Step(w, begin, _link.StrategyFor(w.Change.Relation.Name), new RowVersion(begin.CommitTimestamp, _link.RemoteNode), result);
             switch (w.Change.Kind)
@@ -112,23 +154,5 @@ public sealed class ConflictApplier
             }
         }
         return result;
-
-        ConflictLookup Add(ConflictLookup l)
-        {
-            lookups.Add(l);
-            return l;
-        }
-
-        // What this node holds at a key, looked up once per batch, unless this transaction already wrote it.
-        KeyProbe? ProbeFor(RelationPlan plan, RowImage row, string key, bool withTombstone)
-        {
-            if (!_keys.NeedsLookup(plan.Target, key))
-                return null;
-            if (!probes.TryGetValue((plan.Target, key), out var probe))
-                probes[(plan.Target, key)] = probe = new KeyProbe(plan.Source, key, Add(ConflictLookups.Row(plan, row, plan.Source.KeyColumns, null)));
-            if (withTombstone && probe.Tomb is null)
-                probe.Tomb = Add(_lookups.Tombstone(plan.Source, key));
-            return probe;
-        }
     }
 }

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Ibex.Conflicts;
 
 /// <summary>One query of a batch of conflict lookups: a local row (by key or by unique values), or a key's tombstones.</summary>
-public sealed class ConflictLookup(NpgsqlBatchCommand command, bool isTombstone)
+public sealed class ConflictLookup(NpgsqlBatchCommand command, bool isTombstone, Func<string, NpgsqlBatchCommand>? guard = null)
 {
     public NpgsqlBatchCommand Command { get; } = command;
 
@@ -14,4 +14,12 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, bool isTombstone)
 
     /// <summary>One version per node that deleted the key (tombstone lookups).</summary>
     public IReadOnlyList<RowVersion> Tombstones { get; set; } = [];
+
+    /// <summary>
+    /// Row lookups: a statement that locks the same row again inside the applying transaction and fails
+    /// (<see cref="RowGuard"/>) unless it is still what this lookup found, so a decision made on a lookup read before
+    /// the transaction began is never applied over a row that changed since.
+    /// </summary>
+    public NpgsqlBatchCommand? GuardCommand()
+        => guard is null || IsTombstone ? null : guard(Result?.Xmin ?? RowGuard.Absent);
 }

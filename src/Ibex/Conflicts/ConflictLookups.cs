@@ -25,15 +25,17 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         if (notKey is not null)
             where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}")) + ")";
         var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
+        var fromWhere = $"{plan.Target.Quoted} t WHERE {where}";
         var cmd = new NpgsqlBatchCommand(
             // The version comes from the select list: when the lock waited for a concurrent writer, PostgreSQL re-reads
             // the row's new version and computes the select list again, but a joined function would keep the old xmin.
-            $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[] FROM {plan.Target.Quoted} t WHERE {where} FOR UPDATE OF t");
-        foreach (var c in match)
-            cmd.Parameters.Add(RelationPlan.Param(row, c));
-        foreach (var c in notKey ?? [])
-            cmd.Parameters.Add(RelationPlan.Param(row, c));
-        return new ConflictLookup(cmd, false);
+            $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[], t.xmin::text FROM {fromWhere} FOR UPDATE OF t");
+        foreach (var p in Parameters())
+            cmd.Parameters.Add(p);
+        return new ConflictLookup(cmd, false, xmin => RowGuard.Command(fromWhere, Parameters(), xmin));
+
+        List<NpgsqlParameter> Parameters()
+            => [.. match.Select(c => RelationPlan.Param(row, c)), .. (notKey ?? []).Select(c => RelationPlan.Param(row, c))];
     }
 
     public ConflictLookup Tombstone(RelationInfo rel, string key)
@@ -77,7 +79,7 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
                     var origin = r.IsDBNull(2) ? 0 : r.GetInt32(2);
                     var node = origin == 0 ? link.LocalNode : link.OriginNodes.GetValueOrDefault(origin);
                     unknownOrigin |= origin != 0 && node is null;
-                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3)) { OriginId = origin };
+                    l.Result = new LocalRow(r.GetString(0), new RowVersion(ts, node), r.GetFieldValue<string?[]>(3)) { OriginId = origin, Xmin = r.GetString(4) };
                     while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         // A unique lookup can only match one row; anything more is ignored.

@@ -8,4 +8,7 @@ public sealed record LocalRow(string RowJson, RowVersion Version, IReadOnlyList<
 {
     /// <summary>The pg_replication_origin id that wrote this version (0: written on this node).</summary>
     public int OriginId { get; init; }
+
+    /// <summary>The row version's xmin as text: what <see cref="RowGuard"/> checks it against.</summary>
+    public string Xmin { get; init; } = "";
 }

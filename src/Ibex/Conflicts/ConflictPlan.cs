@@ -1,0 +1,33 @@
+using Ibex.Apply;
+using Ibex.Changes;
+using Ibex.Sql;
+
+namespace Ibex.Conflicts;
+
+/// <summary>
+/// One transaction's remote changes (or a run of a long one) with the lookups their decisions need, planned by
+/// <see cref="ConflictApplier.PlanAsync"/> and filled in by <see cref="ConflictApplier.LookupAsync"/>.
+/// </summary>
+public sealed class ConflictPlan
+{
+    public List<ConflictWork> Work { get; } = [];
+
+    public List<ConflictLookup> Lookups { get; } = [];
+
+    public Dictionary<(QualifiedName Table, string Key), KeyProbe> Probes { get; } = [];
+
+    /// <summary>
+    /// Every key and unique value the lookups read, as text: two transactions whose footprints meet cannot be decided
+    /// on lookups made together, since the second must see what the first wrote.
+    /// </summary>
+    public HashSet<string> Footprint { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Probes of rows found absent whose tombstones were looked up: a delete not yet recorded could be there.</summary>
+    public IEnumerable<KeyProbe> Unsure => Probes.Values.Where(p => p.Tomb is not null && p.Row.Result is null);
+
+    public static string FootprintOf(QualifiedName table, string what) => table.Quoted + "\u0001" + what;
+
+    /// <summary>The statements that check, in the applying transaction, that each row looked up is as it was read.</summary>
+    public IEnumerable<Npgsql.NpgsqlBatchCommand> Guards()
+        => Lookups.Select(l => l.GuardCommand()).OfType<Npgsql.NpgsqlBatchCommand>();
+}
