@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ibex.Catalog;
 using Npgsql;
 
@@ -6,9 +5,10 @@ namespace Ibex.Copy;
 
 /// <summary>
 /// Splits a large table's copy into ranges of about a given size, cheaply: the table's size on disk gives the number
-/// of ranges; a single-column integer key is split evenly between its min and max (two index probes), a uuid key
-/// evenly over the uuid space, anything else by ctid block ranges. Text keys are split by blocks too: a change's row
-/// could only be mapped to a text range under the source column's collation, which Ibex cannot evaluate itself.
+/// of ranges; a single-column integer or uuid key is split at its quantiles in a sample of a few hundred blocks (as
+/// even as the rows are, whatever the keys' gaps and outliers), anything else by ctid block ranges. Text keys are
+/// split by blocks too: a change's row could only be mapped to a text range under the source column's collation,
+/// which Ibex cannot evaluate itself.
 /// </summary>
 public static class RangePlanner
 {
@@ -41,44 +41,25 @@ public static class RangePlanner
         // The key bounds a range only when every change carries it (as the primary key or in a full old row).
         var identified = table.ReplicaIdentity == 'f' || (table.HasPrimaryKey && table.ReplicaIdentity == 'd');
         var key = identified && table.KeyColumns.Count == 1 ? table.Columns.FirstOrDefault(c => c.Name == table.KeyColumns[0]) : null;
-        if (key is not null && IntegerTypes.Contains(key.TypeOid))
-        {
-            await using var cmd = new NpgsqlCommand($"SELECT min({Sql.Ident.Quote(key.Name)})::bigint, max({Sql.Ident.Quote(key.Name)})::bigint FROM {ownRows}", source);
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (r.IsDBNull(0))
-                return null;
-            var ranges = IntegerRanges(r.GetInt64(0), r.GetInt64(1), count);
-            return ranges.Count < 2 ? null : new RangePlan(RangeKind.Integer, key.Name, ranges);
-        }
-        if (key is not null && key.TypeOid == UuidType)
-            return new RangePlan(RangeKind.Uuid, key.Name, UuidRanges(count));
-        return new RangePlan(RangeKind.Block, null, BlockRanges(bytes / blockSize, count));
+        var kind = key is null ? RangeKind.Block : IntegerTypes.Contains(key.TypeOid) ? RangeKind.Integer : key.TypeOid == UuidType ? RangeKind.Uuid : RangeKind.Block;
+        if (kind == RangeKind.Block)
+            return new RangePlan(RangeKind.Block, null, BlockRanges(bytes / blockSize, count));
+        var ranges = FromQuantiles(await SampleQuantilesAsync(source, key!.Name, ownRows, bytes / blockSize, count, cancellationToken).ConfigureAwait(false));
+        return ranges.Count < 2 ? null : new RangePlan(kind, key.Name, ranges);
     }
 
     /// <summary>How many ranges a table of <paramref name="bytes"/> gets (at most 10,000).</summary>
     public static int Count(long bytes, long rangeBytes)
         => (int)Math.Clamp((bytes + Math.Max(1, rangeBytes) - 1) / Math.Max(1, rangeBytes), 1, 10_000);
 
-    /// <summary>Up to <paramref name="count"/> ranges splitting [min, max] evenly; the first is open below, the last above.</summary>
-    public static IReadOnlyList<CopyRange> IntegerRanges(long min, long max, int count)
+    /// <summary>Ranges bounded by the given quantiles of the key (sorted; repeats and nulls dropped); the first is open below, the last above.</summary>
+    public static IReadOnlyList<CopyRange> FromQuantiles(IEnumerable<string?> quantiles)
     {
-        var span = (Int128)max - min + 1;
-        var n = (int)Int128.Min(Math.Max(1, count), span);
-        var bounds = Enumerable.Range(1, n - 1).Select(i => (min + (span * i / n)).ToString(CultureInfo.InvariantCulture)).ToList();
-        return Assemble(bounds);
-    }
-
-    /// <summary><paramref name="count"/> ranges splitting the uuid space evenly by its first 64 bits.</summary>
-    public static IReadOnlyList<CopyRange> UuidRanges(int count)
-    {
-        var n = Math.Max(1, count);
-        var bounds = Enumerable.Range(1, n - 1).Select(i =>
-        {
-            var high = (ulong)(((UInt128)ulong.MaxValue + 1) * (ulong)i / (ulong)n);
-            var hex = high.ToString("x16", CultureInfo.InvariantCulture);
-            return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-0000-000000000000";
-        }).ToList();
+        ArgumentNullException.ThrowIfNull(quantiles);
+        var bounds = new List<string>();
+        foreach (var q in quantiles)
+            if (q is not null && (bounds.Count == 0 || bounds[^1] != q))
+                bounds.Add(q);
         return Assemble(bounds);
     }
 
@@ -86,8 +67,20 @@ public static class RangePlanner
     public static IReadOnlyList<CopyRange> BlockRanges(long blocks, int count)
     {
         var n = (int)Math.Clamp(count, 1, Math.Max(1, blocks));
-        var bounds = Enumerable.Range(1, n - 1).Select(i => (blocks * i / n).ToString(CultureInfo.InvariantCulture)).ToList();
+        var bounds = Enumerable.Range(1, n - 1).Select(i => (blocks * i / n).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         return Assemble(bounds);
+    }
+
+    // The key's quantiles in a sample of whole blocks (TABLESAMPLE SYSTEM reads only those).
+    static async Task<string?[]> SampleQuantilesAsync(NpgsqlConnection source, string key, string ownRows, long blocks, int count, CancellationToken cancellationToken)
+    {
+        var percent = Math.Clamp(100.0 * (300 + (30.0 * count)) / Math.Max(1, blocks), 0.0001, 100);
+        var k = Sql.Ident.Quote(key);
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT (percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY {k}))::text[] FROM (SELECT {k} FROM {ownRows} TABLESAMPLE SYSTEM ($2)) s", source);
+        cmd.Parameters.Add(new() { Value = Enumerable.Range(1, count - 1).Select(i => (double)i / count).ToArray() });
+        cmd.Parameters.Add(new() { Value = percent });
+        return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string?[] ?? [];
     }
 
     static IReadOnlyList<CopyRange> Assemble(List<string> bounds)
