@@ -21,21 +21,32 @@ public sealed class RangeSkip
     {
         if (kind == RangeKind.Block)
             throw new ArgumentException("block ranges cannot be told apart by a change", nameof(kind));
+        ArgumentNullException.ThrowIfNull(ranges);
         _kind = kind;
         KeyColumn = keyColumn;
         _ranges = ranges;
+        _last = ranges.Max(r => r.CopyLsn);
     }
+
+    // Past the latest range's snapshot every change is applied: the common case costs no key lookup.
+    readonly NpgsqlLogSequenceNumber _last;
 
     public string KeyColumn { get; }
 
     /// <summary>The snapshot LSN of the range holding <paramref name="key"/>.</summary>
     public NpgsqlLogSequenceNumber CopyLsnOf(string key)
     {
-        foreach (var (range, lsn) in _ranges)
-            if ((range.Upper is null || RangeKeyOrder.Compare(_kind, key, range.Upper) < 0)
-                && (range.Lower is null || RangeKeyOrder.Compare(_kind, key, range.Lower) >= 0))
-                return lsn;
-        throw new InvalidOperationException($"key {key} is in no copied range of column {KeyColumn}");
+        // The ranges are adjacent and ordered: the first whose upper bound is past the key holds it.
+        int lo = 0, hi = _ranges.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (_ranges[mid].Range.Upper is { } upper && RangeKeyOrder.Compare(_kind, key, upper) >= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return _ranges[lo].CopyLsn;
     }
 
     /// <summary>What to do with a change of keys <paramref name="oldKey"/> (update, delete) and <paramref name="newKey"/> (insert, update) committed at <paramref name="commitLsn"/>.</summary>
@@ -74,6 +85,8 @@ public sealed class RangeSkip
     public Change? Filter(Change change, NpgsqlLogSequenceNumber commitLsn)
     {
         ArgumentNullException.ThrowIfNull(change);
+        if (commitLsn >= _last)
+            return change;
         var column = IndexOf(change.Relation);
         var newKey = column < 0 ? null : change.NewRow?.Text(column);
         var oldKey = column < 0 ? null : change.OldRow?.Text(column);

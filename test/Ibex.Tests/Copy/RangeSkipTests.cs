@@ -69,6 +69,21 @@ public class RangeSkipTests
     }
 
     [Fact]
+    public void Keys_are_found_in_many_ranges()
+    {
+        var ranges = Enumerable.Range(0, 100).Select(i => (new CopyRange(i, i == 0 ? null : (i * 10).ToString(), i == 99 ? null : ((i + 1) * 10).ToString()), new NpgsqlLogSequenceNumber((ulong)(1000 + i)))).ToList();
+        var skip = new RangeSkip(RangeKind.Integer, "id", ranges);
+        skip.CopyLsnOf("-5").ShouldBe(new NpgsqlLogSequenceNumber(1000));
+        skip.CopyLsnOf("9").ShouldBe(new NpgsqlLogSequenceNumber(1000));
+        skip.CopyLsnOf("10").ShouldBe(new NpgsqlLogSequenceNumber(1001));
+        skip.CopyLsnOf("545").ShouldBe(new NpgsqlLogSequenceNumber(1054));
+        skip.CopyLsnOf("989").ShouldBe(new NpgsqlLogSequenceNumber(1098));
+        skip.CopyLsnOf("990").ShouldBe(new NpgsqlLogSequenceNumber(1099));
+        skip.CopyLsnOf("1000").ShouldBe(new NpgsqlLogSequenceNumber(1099));
+        skip.CopyLsnOf("99999").ShouldBe(new NpgsqlLogSequenceNumber(1099));
+    }
+
+    [Fact]
     public void Uuid_keys_are_placed_by_postgres_byte_order()
     {
         var skip = new RangeSkip(RangeKind.Uuid, "id", [(new CopyRange(0, null, "80000000-0000-0000-0000-000000000000"), C1), (new CopyRange(1, "80000000-0000-0000-0000-000000000000", null), C2)]);
