@@ -19,7 +19,9 @@ public static class RunCommand
         var http = new Option<string?>("--http") { Description = "Serve the dashboard, /metrics (Prometheus) and /healthz on ADDRESS:PORT, e.g. 127.0.0.1:9187" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send metrics and traces over OTLP/HTTP (protobuf) to this collector address, e.g. http://127.0.0.1:4318" };
         var otlpInterval = new Option<string>("--otlp-interval") { Description = "With --otlp-endpoint: how often metrics are sent", DefaultValueFactory = _ => "15s" };
-        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, http, otlp, otlpInterval };
+        var copyJobs = new Option<int>("--copy-jobs") { Description = "Initial copy: streams at once per source (tables, and ranges of a large table)", DefaultValueFactory = _ => 4 };
+        var copyRange = new Option<int>("--copy-range-mb") { Description = "Initial copy: tables larger than this are split into ranges of about this size, copied in parallel and resumable", DefaultValueFactory = _ => 256 };
+        var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, copyJobs, copyRange, http, otlp, otlpInterval };
         cmd.SetAction(async (parse, ct) =>
         {
             var verbose = parse.GetValue(CommonOptions.Verbose);
@@ -31,6 +33,11 @@ public static class RunCommand
                 Heartbeat = Duration.Parse(parse.GetValue(heartbeat)!, "--heartbeat"),
                 TombstoneMargin = Duration.Parse(parse.GetValue(tombstones)!, "--tombstone-retention"),
                 TombstonePurgeInterval = TimeSpan.FromSeconds(Math.Clamp(Duration.Parse(parse.GetValue(tombstones)!, "--tombstone-retention").TotalSeconds / 2, 1, 30)),
+                Copy = new Copy.CopyOptions
+                {
+                    Jobs = Math.Max(1, parse.GetValue(copyJobs)),
+                    RangeBytes = Math.Max(1, parse.GetValue(copyRange)) * (1L << 20),
+                },
                 Apply = new Apply.ApplyOptions
                 {
                     QueueMemoryBytes = Math.Max(1, parse.GetValue(memory)) * (1L << 20),
@@ -39,8 +46,8 @@ public static class RunCommand
             };
             var endpoint = parse.GetValue(http) is { } address ? Monitoring.Http.HttpEndpoint.Parse(address) : null;
             var collector = parse.GetValue(otlp) is { } url ? OtlpSettings.Parse(url, Duration.Parse(parse.GetValue(otlpInterval)!, "--otlp-interval")) : null;
-            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} http={Http} otlp-endpoint={Otlp} sync={Syncs} inline-socket-completions={Inline}",
-                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), parse.GetValue(http) ?? "off", collector?.Endpoint.ToString() ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
+            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} copy-jobs={CopyJobs} copy-range-mb={CopyRange} http={Http} otlp-endpoint={Otlp} sync={Syncs} inline-socket-completions={Inline}",
+                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), options.Copy.Jobs, options.Copy.RangeBytes >> 20, parse.GetValue(http) ?? "off", collector?.Endpoint.ToString() ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
             var supervisor = new Supervisor(control, options, loggers);
             var monitor = endpoint is null && collector is null ? null
                 : new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring"));

@@ -103,6 +103,9 @@ public sealed class TargetApplier : IAsyncDisposable
     /// <summary>Skip changes of a table in transactions that committed before its copy (they are in the copy).</summary>
     public IDictionary<QualifiedName, NpgsqlLogSequenceNumber> CopiedAt { get; } = new Dictionary<QualifiedName, NpgsqlLogSequenceNumber>();
 
+    /// <summary>Tables whose copy was resumed, so their ranges were copied at different snapshots: skip per range (before <see cref="CopiedAt"/>).</summary>
+    public IDictionary<QualifiedName, Copy.RangeSkip> CopiedRanges { get; } = new Dictionary<QualifiedName, Copy.RangeSkip>();
+
     /// <summary>Opens the apply session: replica role, origin created if needed and bound to the session, progress read.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
@@ -212,8 +215,8 @@ public sealed class TargetApplier : IAsyncDisposable
                         _batch.Add(new NpgsqlBatchCommand("BEGIN"));
                 }
                 break;
-            case ChangeItem { Change: var change }:
-                if (_skipping || SkipForCopy(change))
+            case ChangeItem { Change: var seen }:
+                if (_skipping || PastCopy(seen) is not { } change)
                     break;
                 if (change.Kind == ChangeKind.Truncate)
                 {
@@ -376,8 +379,15 @@ public sealed class TargetApplier : IAsyncDisposable
         _conflicts.BeginTransaction(_current!);
     }
 
-    bool SkipForCopy(Change change)
-        => CopiedAt.Count > 0 && CopiedAt.TryGetValue(change.Relation.Name, out var at) && _current is not null && _current.CommitLsn < at;
+    // The change as the target still needs it after the initial copy: null when the copy holds it already.
+    Change? PastCopy(Change change)
+    {
+        if (_current is null)
+            return change;
+        if (CopiedRanges.Count > 0 && CopiedRanges.TryGetValue(change.Relation.Name, out var ranges))
+            return ranges.Filter(change, _current.CommitLsn);
+        return CopiedAt.Count > 0 && CopiedAt.TryGetValue(change.Relation.Name, out var at) && _current.CommitLsn < at ? null : change;
+    }
 
     async Task ApplyChangeAsync(Change change, RelationPlan plan, CancellationToken cancellationToken)
     {
@@ -427,7 +437,7 @@ public sealed class TargetApplier : IAsyncDisposable
         var names = new List<string>();
         foreach (var rel in change.Truncated ?? [change.Relation])
         {
-            if (SkipForCopy(change with { Relation = rel }))
+            if (PastCopy(change with { Relation = rel }) is null)
                 continue;
             // ONLY: a truncated inheritance parent lists its truncated children itself; a partitioned table has no ONLY.
             if (await PlanAsync(rel, cancellationToken).ConfigureAwait(false) is { } plan)

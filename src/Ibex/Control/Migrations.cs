@@ -148,6 +148,27 @@ public static class Migrations
         (5, "failover slots per node", """
             ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
             """),
+        (6, "initial copy by ranges, resumable", """
+            CREATE TABLE ibex.table_copy_range (
+                sync text NOT NULL,
+                source text NOT NULL,
+                target text NOT NULL,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                range_no integer NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('integer', 'uuid', 'block')),
+                key_column text,
+                lower_bound text,
+                upper_bound text,
+                state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'committing', 'done')),
+                target_xid bigint,
+                copy_lsn pg_lsn,
+                bytes_copied bigint NOT NULL DEFAULT 0,
+                finished_at timestamptz,
+                PRIMARY KEY (sync, source, target, schema_name, table_name, range_no),
+                FOREIGN KEY (sync, source, target, schema_name, table_name) REFERENCES ibex.table_copy ON DELETE CASCADE
+            );
+            """),
         (9, "links of a node joining a live sync start where its copy ends", """
             ALTER TABLE ibex.link ADD COLUMN start_after_copy_from text;
             """),

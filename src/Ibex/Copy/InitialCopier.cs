@@ -15,8 +15,11 @@ namespace Ibex.Copy;
 /// </summary>
 public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string sourceName, IReadOnlyDictionary<string, NpgsqlConnectionStringBuilder> targets, ILogger log)
 {
-    /// <summary>Tables copied at once.</summary>
+    /// <summary>Tables copied at once, and streams at once (a large table's ranges count one each).</summary>
     public int Parallelism { get; init; } = 2;
+
+    /// <summary>Splits large tables into ranges copied in parallel and resumable (one-way copies into empty targets); null: one stream per table.</summary>
+    public RangeCopier? Ranges { get; init; }
 
     /// <summary>Called with (task, destination, bytes so far) about once a second, and once at the end of each table.</summary>
     public Func<CopyTask, CopyDestination, long, Task>? Progress { get; init; }
@@ -51,12 +54,24 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
             var snapshot = slot.SnapshotName ?? throw new InvalidOperationException("the server did not export a snapshot");
             log.LogInformation("copying {Count} table(s) from {Source} at {Lsn}", tasks.Count, sourceName, slot.ConsistentPoint);
             using var gate = new SemaphoreSlim(Origins is null ? Parallelism : 1);
+            using var streams = new SemaphoreSlim(Origins is null ? Parallelism : 1);
             var work = tasks.Select(async t =>
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await CopyTableAsync(t, snapshot, slot.ConsistentPoint, cancellationToken).ConfigureAwait(false);
+                    if (!await CopyByRangesAsync(t, snapshot, slot.ConsistentPoint, streams, cancellationToken).ConfigureAwait(false))
+                    {
+                        await streams.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await CopyTableAsync(t, snapshot, slot.ConsistentPoint, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            streams.Release();
+                        }
+                    }
                 }
                 finally
                 {
@@ -68,14 +83,28 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         }
     }
 
+    // Ranges only for one-way copies that keep nothing of the target (multi-master merges, 'always' empties or replaces
+    // in the copy's one transaction) into empty tables: a table already holding rows is merged as one stream.
+    async Task<bool> CopyByRangesAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, SemaphoreSlim streams, CancellationToken cancellationToken)
+    {
+        if (Ranges is null || Origins is not null || MultiMaster is not null || task.Targets.Any(d => d.Truncate || d.ReplaceRowsOlderThan is not null))
+            return false;
+        var outcome = await Ranges.CopyAsync(task, snapshot, lsn, streams, Progress is null ? null : (d, bytes) => Progress(task, d, bytes), cancellationToken).ConfigureAwait(false);
+        if (outcome is null)
+            return false;
+        foreach (var d in task.Targets)
+            if (Done is not null)
+                await Done(task, d, outcome[d.Node].CopyLsn, outcome[d.Node].Bytes).ConfigureAwait(false);
+        log.LogInformation("copied {Table} to {Targets} in ranges", task.Table.Name.Display, string.Join(", ", task.Targets.Select(t => t.Node)));
+        return true;
+    }
+
     async Task CopyTableAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
     {
         var table = task.Table;
         using var activity = Monitoring.Metrics.IbexActivities.StartCopy(sourceName, table.Name.Display, task.Targets.Select(t => t.Node));
         var columns = task.Columns?.ToList() ?? [.. table.WritableColumns.Select(c => c.Name)];
-        await using var src = await NodeConnections.OpenAsync(source, $"source '{sourceName}'", "copy", cancellationToken).ConfigureAwait(false);
-        await ExecAsync(src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cancellationToken).ConfigureAwait(false);
-        await ExecAsync(src, $"SET TRANSACTION SNAPSHOT {Sql.Ident.Literal(snapshot)}", cancellationToken).ConfigureAwait(false);
+        await using var src = await SnapshotSession.OpenAsync(source, sourceName, snapshot, cancellationToken).ConfigureAwait(false);
 
         var dests = new List<(CopyDestination Dest, NpgsqlConnection Conn)>();
         try

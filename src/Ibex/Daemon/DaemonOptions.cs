@@ -10,6 +10,9 @@ public sealed record DaemonOptions
 
     public ApplyOptions Apply { get; init; } = new();
 
+    /// <summary>How initial copies run: streams at once, and the size of a large table's ranges.</summary>
+    public Copy.CopyOptions Copy { get; init; } = new();
+
     /// <summary>How often the configuration is re-read when no NOTIFY arrives.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -27,18 +27,31 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
     /// <summary>Publishes link states (the copying links show <c>copying</c>).</summary>
     public required Func<CancellationToken, Task> Publish { get; init; }
 
+    /// <summary>Streams at once and the size of a large table's ranges.</summary>
+    public CopyOptions Copy { get; init; } = new();
+
+    /// <summary>
+    /// After <see cref="RunAsync"/>: the tables whose copy was resumed, so that their ranges were copied at different
+    /// snapshots; their changes are skipped per range, not per table.
+    /// </summary>
+    public IReadOnlyDictionary<(string Target, QualifiedName Table), RangeSkip> RangeSkips { get; private set; } = new Dictionary<(string, QualifiedName), RangeSkip>();
+
     /// <summary>Copies what is pending, then returns every copy point of this source.</summary>
     public async Task<IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber>> RunAsync(CancellationToken cancellationToken)
     {
         var store = new CopyStore(control);
         var items = await store.ListAsync(sync.Name, source, cancellationToken).ConfigureAwait(false);
         var pending = items.Where(i => i.State is "pending" or "copying").ToList();
+        var ranges = new CopyRangeStore(control, sync.Name, source);
         if (pending.Count > 0)
         {
+            // Ranges of a copy not begun are stale (the table was queued again); those of one under way are resumed.
+            foreach (var p in pending.Where(p => p.State == "pending"))
+                await ranges.ClearAsync(p.Target, p.Table, cancellationToken).ConfigureAwait(false);
             var recording = RecordDeletes is null ? null : await RecordDeletes(cancellationToken).ConfigureAwait(false);
             try
             {
-                await CopyAsync(store, pending, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(store, ranges, pending, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -47,10 +60,19 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
             }
             items = await store.ListAsync(sync.Name, source, cancellationToken).ConfigureAwait(false);
         }
-        return items.Where(i => i.State == "done" && i.CopyLsn is not null).ToDictionary(i => (i.Target, i.Table), i => i.CopyLsn!.Value);
+        var done = items.Where(i => i.State == "done" && i.CopyLsn is not null).ToDictionary(i => (i.Target, i.Table), i => i.CopyLsn!.Value);
+        RangeSkips = ResumedTables(await ranges.ListAsync(cancellationToken).ConfigureAwait(false), done);
+        return done;
     }
 
-    async Task CopyAsync(CopyStore store, List<CopyStore.Item> pending, CancellationToken cancellationToken)
+    // A done table whose ranges carry different snapshot LSNs (its copy was resumed) is skipped by range.
+    static Dictionary<(string Target, QualifiedName Table), RangeSkip> ResumedTables(IReadOnlyList<CopyRangeStore.Row> rows, Dictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber> done)
+        => rows.Where(r => done.ContainsKey((r.Target, r.Table)) && r.Kind != RangeKind.Block && r.KeyColumn is not null && r.CopyLsn is not null)
+            .GroupBy(r => (r.Target, r.Table))
+            .Where(g => g.Select(r => r.CopyLsn).Distinct().Count() > 1)
+            .ToDictionary(g => g.Key, g => new RangeSkip(g.First().Kind, g.First().KeyColumn!, [.. g.OrderBy(r => r.Range.Number).Select(r => (r.Range, r.CopyLsn!.Value))]));
+
+    async Task CopyAsync(CopyStore store, CopyRangeStore ranges, List<CopyStore.Item> pending, CancellationToken cancellationToken)
     {
         foreach (var l in links.Where(l => pending.Any(p => p.Target == l.Link.Target)))
             l.SetState("copying");
@@ -91,6 +113,8 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
             Origins = mm is null ? null : links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
             OriginTimestamp = sync.CreatedAt,
             MultiMaster = mm is null ? null : new MultiMasterCopy(mm, source),
+            Parallelism = Math.Max(1, Copy.Jobs),
+            Ranges = new RangeCopier(sourceSettings, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), ranges, loggers.CreateLogger("Ibex.Copy")) { RangeBytes = Copy.RangeBytes },
         };
         try
         {

@@ -67,6 +67,13 @@ public sealed class SourcePipeline
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
+    /// <summary>How initial copies run.</summary>
+    public CopyOptions CopyOptions { get; init; } = new();
+
+    // The tables whose copy was resumed (ranges at different snapshots), from the last copy step: every applier of this
+    // source skips their changes per range, also after a reconnection, until the stream has passed them.
+    IReadOnlyDictionary<(string Target, QualifiedName Table), RangeSkip> _rangeSkips = new Dictionary<(string, QualifiedName), RangeSkip>();
+
     /// <summary>Set by the retention guard while a slot of this source holds back too much WAL: every link reports it.</summary>
     public string? RetentionError { get; set; }
 
@@ -117,11 +124,14 @@ public sealed class SourcePipeline
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         _log.LogDebug("sync {Sync} source {Source}: starting pipeline", _sync.Name, _source);
-        var copiedAt = await new InitialCopyStep(_sync, _source, _nodes, _control, Links, _mm, _loggers)
+        var copy = new InitialCopyStep(_sync, _source, _nodes, _control, Links, _mm, _loggers)
         {
+            Copy = CopyOptions,
             Publish = ct => _status.PublishAsync(RetentionError, ct),
             RecordDeletes = _mm is null ? null : async ct => await DeleteRecording.StartAsync(await NewReaderAsync(ct).ConfigureAwait(false), NewRecorder(), _log, ct).ConfigureAwait(false),
-        }.RunAsync(token).ConfigureAwait(false);
+        };
+        var copiedAt = await copy.RunAsync(token).ConfigureAwait(false);
+        _rangeSkips = copy.RangeSkips;
         if (_mm is not null)
             await _mm.LoadResolvedAsync(token).ConfigureAwait(false);
 
@@ -239,6 +249,9 @@ public sealed class SourcePipeline
             foreach (var ((t, table), lsn) in copiedAt)
                 if (t == target.Name)
                     applier.CopiedAt[table] = lsn;
+            foreach (var ((t, table), skip) in _rangeSkips)
+                if (t == target.Name)
+                    applier.CopiedRanges[table] = skip;
             return applier;
         }
         catch

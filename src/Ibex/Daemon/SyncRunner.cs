@@ -129,7 +129,7 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             : null;
         Coordinator = mm;
         // Sources without a slot (a sync with only fullcopy targets) have no stream.
-        Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm))];
+        Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm) { CopyOptions = options.Copy })];
         var hosts = Pipelines.Select(p => new PipelineHost(p)).ToList();
         using var jobsCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Each side job runs supervised: a failure is logged and recorded, and that job alone starts again.
