@@ -148,6 +148,9 @@ public static class Migrations
         (5, "failover slots per node", """
             ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
             """),
+        (7, "rows copied per table", """
+            ALTER TABLE ibex.table_copy ADD COLUMN rows_copied bigint NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

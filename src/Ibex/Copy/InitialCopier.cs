@@ -18,11 +18,11 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     /// <summary>Tables copied at once.</summary>
     public int Parallelism { get; init; } = 2;
 
-    /// <summary>Called with (task, destination, bytes so far) about once a second, and once at the end of each table.</summary>
-    public Func<CopyTask, CopyDestination, long, Task>? Progress { get; init; }
+    /// <summary>Called with (task, destination, bytes and rows so far) about once a second while a table is copied.</summary>
+    public Func<CopyTask, CopyDestination, CopyCount, Task>? Progress { get; init; }
 
     /// <summary>Called when one table is fully committed on one target, with the snapshot's LSN.</summary>
-    public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, long, Task>? Done { get; init; }
+    public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, CopyCount, Task>? Done { get; init; }
 
     /// <summary>
     /// Multi-master: per target node, the origin the copied rows are committed under (the first source's link), with
@@ -106,8 +106,20 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                     await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
             var into = dests.Select(d => (d.Conn, staged ? StagedMerge.Stage : d.Dest.Table)).ToList();
             var binary = await CopyFormat.BinaryAsync(table, columns, src, dests.Select(d => (d.Conn, d.Dest.Table)), cancellationToken).ConfigureAwait(false);
-            var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
-                total => ReportAsync(task, dests, total), cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
+            var meter = new CopyMeter(binary);
+            using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reporter = meter.ReportAsync(count => ReportAsync(task, dests, count), TimeSpan.FromSeconds(1), reporting.Token);
+            try
+            {
+                await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
+                    meter, cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
+            }
+            finally
+            {
+                await reporting.CancelAsync().ConfigureAwait(false);
+                await reporter.ConfigureAwait(false);
+            }
+            var copied = meter.Count;
             foreach (var (d, conn) in dests)
             {
                 if (staged)
@@ -120,9 +132,9 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 }
                 await ExecAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
                 if (Done is not null)
-                    await Done(task, d, lsn, bytes).ConfigureAwait(false);
+                    await Done(task, d, lsn, copied).ConfigureAwait(false);
             }
-            log.LogInformation("copied {Table} ({Bytes} bytes) to {Targets}{Merged}", table.Name.Display, bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
+            log.LogInformation("copied {Table} ({Rows} rows, {Bytes} bytes) to {Targets}{Merged}", table.Name.Display, copied.Rows, copied.Bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
                 staged ? ", merged with the rows already there" : "");
         }
         finally
@@ -161,7 +173,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         return (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total)
+    async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, CopyCount total)
     {
         if (Progress is null)
             return;
