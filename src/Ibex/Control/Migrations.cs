@@ -148,8 +148,20 @@ public static class Migrations
         (5, "failover slots per node", """
             ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
             """),
-        (7, "rows copied per table", """
+        (7, "rows copied per table; indexes deferred during an initial copy", """
             ALTER TABLE ibex.table_copy ADD COLUMN rows_copied bigint NOT NULL DEFAULT 0;
+
+            CREATE TABLE ibex.deferred_index (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                source text NOT NULL,
+                target text NOT NULL,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                index_name text NOT NULL,
+                definition text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (sync, source, target, schema_name, index_name)
+            );
             """),
     ];
 

@@ -24,6 +24,9 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     /// <summary>Called when one table is fully committed on one target, with the snapshot's LSN.</summary>
     public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, CopyCount, Task>? Done { get; init; }
 
+    /// <summary>Drops a target table's plain indexes before a copy into it from empty and builds them after (null: never).</summary>
+    public DeferredIndexes? Indexes { get; init; }
+
     /// <summary>
     /// Multi-master: per target node, the origin the copied rows are committed under (the first source's link), with
     /// <see cref="OriginTimestamp"/> as their commit time, so every node sees copied rows as that source's, written when
@@ -105,6 +108,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 foreach (var m in merges.Values)
                     await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
             var into = dests.Select(d => (d.Conn, staged ? StagedMerge.Stage : d.Dest.Table)).ToList();
+            var deferred = await DeferIndexesAsync(dests, staged, cancellationToken).ConfigureAwait(false);
             var binary = await CopyFormat.BinaryAsync(table, columns, src, dests.Select(d => (d.Conn, d.Dest.Table)), cancellationToken).ConfigureAwait(false);
             var meter = new CopyMeter(binary);
             using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -134,6 +138,8 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 if (Done is not null)
                     await Done(task, d, lsn, copied).ConfigureAwait(false);
             }
+            foreach (var (d, indexes) in deferred)
+                await Indexes!.RebuildAsync(d.Node, indexes, cancellationToken).ConfigureAwait(false);
             log.LogInformation("copied {Table} ({Rows} rows, {Bytes} bytes) to {Targets}{Merged}", table.Name.Display, copied.Rows, copied.Bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
                 staged ? ", merged with the rows already there" : "");
         }
@@ -171,6 +177,18 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     {
         await using var check = new NpgsqlCommand($"SELECT NOT EXISTS (SELECT 1 FROM {ownRows})", conn);
         return (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    // Into empty tables only (not the staged merge), and never on a multi-master node, whose writers would wait on the drop.
+    async Task<List<(CopyDestination Dest, IReadOnlyList<IndexDefinition> Indexes)>> DeferIndexesAsync(List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, bool staged,
+        CancellationToken cancellationToken)
+    {
+        var deferred = new List<(CopyDestination, IReadOnlyList<IndexDefinition>)>();
+        if (Indexes is null || staged || MultiMaster is not null)
+            return deferred;
+        foreach (var (d, conn) in dests)
+            deferred.Add((d, await Indexes.DropAsync(conn, d.Node, d.Table, cancellationToken).ConfigureAwait(false)));
+        return deferred;
     }
 
     async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, CopyCount total)

@@ -32,6 +32,9 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
     public async Task<IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber>> RunAsync(CancellationToken cancellationToken)
     {
         var store = new CopyStore(control);
+        // Indexes an interrupted copy left dropped are built before anything else (see DeferredIndexes).
+        if (mm is null)
+            await Indexes().RestoreAsync(cancellationToken).ConfigureAwait(false);
         var items = await store.ListAsync(sync.Name, source, cancellationToken).ConfigureAwait(false);
         var pending = items.Where(i => i.State is "pending" or "copying").ToList();
         if (pending.Count > 0)
@@ -100,6 +103,7 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
                 return store.ProgressAsync(sync.Name, source, d.Node, t.Table.Name, count, cancellationToken);
             },
             Done = (t, d, lsn, count) => store.MarkDoneAsync(sync.Name, source, d.Node, t.Table.Name, lsn, count, cancellationToken),
+            Indexes = mm is null ? Indexes() : null,
             Origins = mm is null ? null : links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
             OriginTimestamp = sync.CreatedAt,
             MultiMaster = mm is null ? null : new MultiMasterCopy(mm, source),
@@ -116,6 +120,9 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
             throw new IbexException(message, e);
         }
     }
+
+    DeferredIndexes Indexes() => new(new DeferredIndexStore(control), sync.Name, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)),
+        loggers.CreateLogger("Ibex.Copy"));
 
     // What the copy of a table should move: the rows the source's statistics count (null when never analyzed) and its
     // size on disk; a partitioned table's are its partitions'.
