@@ -12,7 +12,8 @@ namespace Ibex.Copy;
 /// one sorted build per index is much cheaper than keeping each index up to date row by row. The key, unique and
 /// exclusion indexes stay (they keep the copy honest and the apply needs the key), and so does any index whose
 /// re-creation would not give back exactly the same object (clustered, in another tablespace, commented, part of a
-/// partitioned index, owned by an extension, with column statistics targets, invalid).
+/// partitioned index, owned by an extension, with column statistics targets, invalid). Only a table Ibex's role owns
+/// (a role without ownership may not drop an index) has its indexes deferred; the others are copied as before.
 /// </summary>
 /// <remarks>
 /// Crash safety: each definition is recorded in the control database (<see cref="DeferredIndexStore"/>) before the
@@ -118,7 +119,7 @@ public sealed class DeferredIndexes(DeferredIndexStore store, string sync, strin
             JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
-            WHERE i.indrelid = pg_catalog.to_regclass($1) AND t.relkind = 'r'
+            WHERE i.indrelid = pg_catalog.to_regclass($1) AND t.relkind = 'r' AND pg_catalog.pg_has_role(t.relowner, 'USAGE')
               AND NOT i.indisprimary AND NOT i.indisunique AND NOT i.indisexclusion AND NOT i.indisreplident AND NOT i.indisclustered
               AND i.indisvalid AND i.indisready AND i.indislive AND c.reltablespace = 0
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
