@@ -57,6 +57,8 @@ public static class StatusCommand
                     l.RowsApplied.ToString(CultureInfo.InvariantCulture),
                     l.Transactions.ToString(CultureInfo.InvariantCulture),
                     Copy(l.Copy)]));
+            foreach (var l in s.Links.Where(l => l.Copy is { Done: false }))
+                CopyLines(output, l);
             foreach (var l in s.Links.Where(l => l.Error is not null && l.State is "error" or "down" or "copying"))
                 output.WriteLine($"  {l.Source} -> {l.Target}: {l.Error}");
             if (s.ConflictsTotal > 0)
@@ -73,9 +75,23 @@ public static class StatusCommand
     {
         if (c is null)
             return "-";
-        if (c.TablesDone == c.TablesTotal)
+        if (c.Done)
             return $"done ({c.TablesTotal})";
-        var pct = c.BytesEstimated > 0 ? Math.Min(99, 100.0 * c.BytesCopied / c.BytesEstimated) : 0;
-        return $"{c.TablesDone}/{c.TablesTotal} tables, ~{pct.ToString("0", CultureInfo.InvariantCulture)}%";
+        var pct = c.Percent is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "?%";
+        var eta = c.EtaSeconds is { } e ? ", ETA " + CopyEstimate.Format(TimeSpan.FromSeconds(e)) : "";
+        return $"{c.TablesDone}/{c.TablesTotal} tables, {pct}{eta}";
     }
+
+    // An unfinished copy: its total, then each table being copied (done and pending ones counted, not listed).
+    static void CopyLines(TextWriter output, LinkStatus l)
+    {
+        var c = l.Copy!;
+        output.WriteLine($"  copy {l.Source} -> {l.Target}: {Line(c.RowsCopied, c.RowsExpected, c.BytesCopied, c.Percent, c.RowsPerSecond, c.EtaSeconds)}; "
+            + $"{c.TablesDone} table(s) done, {c.Tables.Count(t => t.State == "copying")} copying, {c.Tables.Count(t => t.State == "pending")} pending");
+        foreach (var t in c.Tables.Where(t => t.State == "copying"))
+            output.WriteLine($"    {new Sql.QualifiedName(t.Schema, t.Table).Display}: {Line(t.RowsCopied, t.RowsExpected, t.BytesCopied, t.Percent, t.RowsPerSecond, t.EtaSeconds)}");
+    }
+
+    static string Line(long rows, long? expected, long bytes, double? percent, double? rate, double? eta)
+        => CopyEstimate.Text(rows, expected, bytes, percent, rate, eta is { } e ? TimeSpan.FromSeconds(e) : null);
 }

@@ -20,7 +20,9 @@ public static class WaitCommand
             var syncName = parse.GetValue(name)!;
             var seconds = parse.GetValue(timeout);
             var started = DateTime.UtcNow;
-            var behind = await new SyncWaiter(control).WaitAsync(syncName, TimeSpan.FromSeconds(seconds), ct).ConfigureAwait(false);
+            IReadOnlyList<SyncWaiter.Remaining> behind;
+            using (var progress = new WaitProgress(context.Output, context.Interactive))
+                behind = await new SyncWaiter(control).WaitAsync(syncName, TimeSpan.FromSeconds(seconds), ct, progress.Report).ConfigureAwait(false);
             if (behind.Count == 0)
             {
                 await context.Output.WriteLineAsync($"sync '{syncName}' caught up in {(DateTime.UtcNow - started).TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s").ConfigureAwait(false);

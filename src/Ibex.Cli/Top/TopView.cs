@@ -50,10 +50,10 @@ public static class TopView
     {
         if (l.Copy is not { } c)
             return "-";
-        if (c.TablesDone == c.TablesTotal)
+        if (c.Done)
             return "done";
-        var pct = c.BytesEstimated > 0 ? Math.Min(99, 100.0 * c.BytesCopied / c.BytesEstimated) : 0;
+        var pct = c.Percent is { } p ? p.ToString("0", CultureInfo.InvariantCulture) + "%" : "?%";
         var eta = remaining is { } r ? ", ETA " + (r.TotalHours >= 1 ? r.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : r.ToString(@"m\:ss", CultureInfo.InvariantCulture)) : "";
-        return $"{c.TablesDone}/{c.TablesTotal} tables, {pct.ToString("0", CultureInfo.InvariantCulture)}%{eta}";
+        return $"{c.TablesDone}/{c.TablesTotal} tables, {pct}{eta}";
     }
 }

@@ -1,3 +1,4 @@
+using Ibex.Copy;
 using Ibex.Sql;
 using Npgsql;
 using NpgsqlTypes;
@@ -24,17 +25,18 @@ public sealed class CopyStore(ControlDatabase control)
         return list;
     }
 
-    public Task MarkCopyingAsync(string sync, string source, string target, QualifiedName table, long bytesEstimated, CancellationToken cancellationToken)
-        => UpdateAsync("UPDATE ibex.table_copy SET state = 'copying', started_at = now(), bytes_copied = 0, bytes_estimated = $6, error = NULL WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",
-            [sync, source, target, table.Schema, table.Name, bytesEstimated], cancellationToken);
+    /// <summary>A copy starts: counts back to zero; rows expected (null: unknown) and the source table's size as estimates.</summary>
+    public Task MarkCopyingAsync(string sync, string source, string target, QualifiedName table, long? rowsEstimated, long bytesEstimated, CancellationToken cancellationToken)
+        => UpdateAsync("UPDATE ibex.table_copy SET state = 'copying', started_at = now(), finished_at = NULL, bytes_copied = 0, rows_copied = 0, rows_estimated = $6, bytes_estimated = $7, error = NULL WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",
+            [sync, source, target, table.Schema, table.Name, rowsEstimated ?? (object)DBNull.Value, bytesEstimated], cancellationToken);
 
-    public Task ProgressAsync(string sync, string source, string target, QualifiedName table, long bytes, CancellationToken cancellationToken)
-        => UpdateAsync("UPDATE ibex.table_copy SET bytes_copied = $6 WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",
-            [sync, source, target, table.Schema, table.Name, bytes], cancellationToken);
+    public Task ProgressAsync(string sync, string source, string target, QualifiedName table, CopyCount count, CancellationToken cancellationToken)
+        => UpdateAsync("UPDATE ibex.table_copy SET bytes_copied = $6, rows_copied = $7 WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5 AND state = 'copying'",
+            [sync, source, target, table.Schema, table.Name, count.Bytes, count.Rows], cancellationToken);
 
-    public Task MarkDoneAsync(string sync, string source, string target, QualifiedName table, NpgsqlLogSequenceNumber copyLsn, long bytes, CancellationToken cancellationToken)
-        => UpdateAsync("UPDATE ibex.table_copy SET state = 'done', copy_lsn = $6, bytes_copied = $7, finished_at = now(), error = NULL WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",
-            [sync, source, target, table.Schema, table.Name, copyLsn, bytes], cancellationToken);
+    public Task MarkDoneAsync(string sync, string source, string target, QualifiedName table, NpgsqlLogSequenceNumber copyLsn, CopyCount count, CancellationToken cancellationToken)
+        => UpdateAsync("UPDATE ibex.table_copy SET state = 'done', copy_lsn = $6, bytes_copied = $7, rows_copied = $8, finished_at = now(), error = NULL WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",
+            [sync, source, target, table.Schema, table.Name, copyLsn, count.Bytes, count.Rows], cancellationToken);
 
     public Task MarkFailedAsync(string sync, string source, string target, QualifiedName table, string error, CancellationToken cancellationToken)
         => UpdateAsync("UPDATE ibex.table_copy SET error = $6 WHERE sync = $1 AND source = $2 AND target = $3 AND schema_name = $4 AND table_name = $5",

@@ -169,6 +169,21 @@ public static class Migrations
                 FOREIGN KEY (sync, source, target, schema_name, table_name) REFERENCES ibex.table_copy ON DELETE CASCADE
             );
             """),
+        (7, "rows copied per table; indexes deferred during an initial copy", """
+            ALTER TABLE ibex.table_copy ADD COLUMN rows_copied bigint NOT NULL DEFAULT 0;
+
+            CREATE TABLE ibex.deferred_index (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                source text NOT NULL,
+                target text NOT NULL,
+                schema_name text NOT NULL,
+                table_name text NOT NULL,
+                index_name text NOT NULL,
+                definition text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (sync, source, target, schema_name, index_name)
+            );
+            """),
         (9, "links of a node joining a live sync start where its copy ends", """
             ALTER TABLE ibex.link ADD COLUMN start_after_copy_from text;
             """),

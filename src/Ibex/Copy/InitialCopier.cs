@@ -21,11 +21,14 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
     /// <summary>Splits large tables into ranges copied in parallel and resumable (one-way copies into empty targets); null: one stream per table.</summary>
     public RangeCopier? Ranges { get; init; }
 
-    /// <summary>Called with (task, destination, bytes so far) about once a second, and once at the end of each table.</summary>
-    public Func<CopyTask, CopyDestination, long, Task>? Progress { get; init; }
+    /// <summary>Called with (task, destination, bytes and rows so far) about once a second while a table is copied.</summary>
+    public Func<CopyTask, CopyDestination, CopyCount, Task>? Progress { get; init; }
 
     /// <summary>Called when one table is fully committed on one target, with the snapshot's LSN.</summary>
-    public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, long, Task>? Done { get; init; }
+    public Func<CopyTask, CopyDestination, NpgsqlLogSequenceNumber, CopyCount, Task>? Done { get; init; }
+
+    /// <summary>Drops a target table's plain indexes before a copy into it from empty and builds them after (null: never).</summary>
+    public DeferredIndexes? Indexes { get; init; }
 
     /// <summary>
     /// Multi-master: per target node, the origin the copied rows are committed under (the first source's link), with
@@ -94,7 +97,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
             return false;
         foreach (var d in task.Targets)
             if (Done is not null)
-                await Done(task, d, outcome[d.Node].CopyLsn, outcome[d.Node].Bytes).ConfigureAwait(false);
+                await Done(task, d, outcome[d.Node].CopyLsn, outcome[d.Node].Count).ConfigureAwait(false);
         log.LogInformation("copied {Table} to {Targets} in ranges", task.Table.Name.Display, string.Join(", ", task.Targets.Select(t => t.Node)));
         return true;
     }
@@ -134,9 +137,22 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 foreach (var m in merges.Values)
                     await m.CreateStageAsync(MultiMaster is not null, cancellationToken).ConfigureAwait(false);
             var into = dests.Select(d => (d.Conn, staged ? StagedMerge.Stage : d.Dest.Table)).ToList();
+            var deferred = await DeferIndexesAsync(dests, staged, cancellationToken).ConfigureAwait(false);
             var binary = await CopyFormat.BinaryAsync(table, columns, src, dests.Select(d => (d.Conn, d.Dest.Table)), cancellationToken).ConfigureAwait(false);
-            var bytes = await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
-                total => ReportAsync(task, dests, total), cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
+            var meter = new CopyMeter(binary);
+            using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reporter = meter.ReportAsync(count => ReportAsync(task, dests, count), TimeSpan.FromSeconds(1), reporting.Token);
+            try
+            {
+                await TableStreamer.CopyAsync(src, table.Name, columns, task.Where, binary, into,
+                    meter, cancellationToken, withCommitTimestamp: staged && MultiMaster is not null).ConfigureAwait(false);
+            }
+            finally
+            {
+                await reporting.CancelAsync().ConfigureAwait(false);
+                await reporter.ConfigureAwait(false);
+            }
+            var copied = meter.Count;
             foreach (var (d, conn) in dests)
             {
                 if (staged)
@@ -149,9 +165,11 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
                 }
                 await ExecAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
                 if (Done is not null)
-                    await Done(task, d, lsn, bytes).ConfigureAwait(false);
+                    await Done(task, d, lsn, copied).ConfigureAwait(false);
             }
-            log.LogInformation("copied {Table} ({Bytes} bytes) to {Targets}{Merged}", table.Name.Display, bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
+            foreach (var (d, indexes) in deferred)
+                await Indexes!.RebuildAsync(d.Node, indexes, cancellationToken).ConfigureAwait(false);
+            log.LogInformation("copied {Table} ({Rows} rows, {Bytes} bytes) to {Targets}{Merged}", table.Name.Display, copied.Rows, copied.Bytes, string.Join(", ", task.Targets.Select(t => t.Node)),
                 staged ? ", merged with the rows already there" : "");
         }
         finally
@@ -190,7 +208,19 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
         return (bool)(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, long total)
+    // Into empty tables only (not the staged merge), and never on a multi-master node, whose writers would wait on the drop.
+    async Task<List<(CopyDestination Dest, IReadOnlyList<IndexDefinition> Indexes)>> DeferIndexesAsync(List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, bool staged,
+        CancellationToken cancellationToken)
+    {
+        var deferred = new List<(CopyDestination, IReadOnlyList<IndexDefinition>)>();
+        if (Indexes is null || staged || MultiMaster is not null)
+            return deferred;
+        foreach (var (d, conn) in dests)
+            deferred.Add((d, await Indexes.DropAsync(conn, d.Node, d.Table, cancellationToken).ConfigureAwait(false)));
+        return deferred;
+    }
+
+    async Task ReportAsync(CopyTask task, List<(CopyDestination Dest, NpgsqlConnection Conn)> dests, CopyCount total)
     {
         if (Progress is null)
             return;

@@ -20,14 +20,14 @@ public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sou
     public long RangeBytes { get; init; } = CopyOptions.DefaultRangeBytes;
 
     /// <summary>The outcome per target node: the snapshot LSN of its latest range, and the bytes copied (in every run).</summary>
-    public sealed record Outcome(NpgsqlLogSequenceNumber CopyLsn, long Bytes);
+    public sealed record Outcome(NpgsqlLogSequenceNumber CopyLsn, CopyCount Count);
 
     /// <summary>
     /// Copies <paramref name="task"/> by ranges, each stream holding a slot of <paramref name="streams"/>; null when the
     /// table is not split (small, partitioned, or a target not empty): the caller copies it as one stream.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, Outcome>?> CopyAsync(CopyTask task, string snapshot, NpgsqlLogSequenceNumber lsn, SemaphoreSlim streams,
-        Func<CopyDestination, long, Task>? progress, CancellationToken cancellationToken)
+        Func<CopyDestination, CopyCount, Task>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(streams);
@@ -93,7 +93,7 @@ public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sou
     }
 
     async Task CopyRangeAsync(CopyTask task, RangePlan plan, CopyRange range, List<CopyDestination> dests, List<string> columns, bool binary, string snapshot,
-        NpgsqlLogSequenceNumber lsn, RangeBytesCounter bytes, Func<CopyDestination, long, Task>? progress, CancellationToken cancellationToken)
+        NpgsqlLogSequenceNumber lsn, RangeBytesCounter bytes, Func<CopyDestination, CopyCount, Task>? progress, CancellationToken cancellationToken)
     {
         var table = task.Table.Name;
         await using var src = await SnapshotSession.OpenAsync(source, sourceName, snapshot, cancellationToken).ConfigureAwait(false);
@@ -108,21 +108,34 @@ public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sou
                 await SnapshotSession.ExecAsync(conn, "BEGIN", cancellationToken).ConfigureAwait(false);
             }
             var where = task.Where is null ? plan.Predicate(range) : $"({task.Where}) AND {plan.Predicate(range)}";
-            var copied = await TableStreamer.CopyAsync(src, table, columns, where, binary, [.. conns.Select(c => (c.Conn, c.Dest.Table))],
-                async so => await ReportAsync(dests, bytes.Running(range.Number, so), progress).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var meter = new CopyMeter(binary);
+            using (var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var reporter = meter.ReportAsync(count => ReportAsync(dests, bytes.Running(range.Number, count), progress), TimeSpan.FromSeconds(1), reporting.Token);
+                try
+                {
+                    await TableStreamer.CopyAsync(src, table, columns, where, binary, [.. conns.Select(c => (c.Conn, c.Dest.Table))], meter, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await reporting.CancelAsync().ConfigureAwait(false);
+                    await reporter.ConfigureAwait(false);
+                }
+            }
+            var copied = meter.Count;
             foreach (var (d, conn) in conns)
             {
                 // The xid goes to the control database before the COMMIT: whatever happens next, the target knows its fate.
                 long xid;
                 await using (var cmd = new NpgsqlCommand("SELECT txid_current()", conn))
                     xid = (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                await store.MarkCommittingAsync(d.Node, table, range.Number, xid, lsn, copied, cancellationToken).ConfigureAwait(false);
+                await store.MarkCommittingAsync(d.Node, table, range.Number, xid, lsn, copied.Bytes, cancellationToken).ConfigureAwait(false);
                 await SnapshotSession.ExecAsync(conn, "COMMIT", cancellationToken).ConfigureAwait(false);
                 await store.MarkDoneAsync(d.Node, table, range.Number, cancellationToken).ConfigureAwait(false);
                 bytes.Finish(d.Node, range.Number, copied);
             }
-            await ReportAsync(dests, bytes.Running(range.Number, 0), progress).ConfigureAwait(false);
-            log.LogDebug("copied range {Range} of {Table} ({Bytes} bytes)", range.Number, table.Display, copied);
+            await ReportAsync(dests, bytes.Running(range.Number, default), progress).ConfigureAwait(false);
+            log.LogDebug("copied range {Range} of {Table} ({Rows} rows, {Bytes} bytes)", range.Number, table.Display, copied.Rows, copied.Bytes);
         }
         finally
         {
@@ -179,7 +192,7 @@ public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sou
         return true;
     }
 
-    static async Task ReportAsync(List<CopyDestination> dests, long total, Func<CopyDestination, long, Task>? progress)
+    static async Task ReportAsync(List<CopyDestination> dests, CopyCount total, Func<CopyDestination, CopyCount, Task>? progress)
     {
         if (progress is null)
             return;

@@ -11,13 +11,13 @@ namespace Ibex.Copy;
 /// </summary>
 public static class TableStreamer
 {
-    /// <summary>Copies and returns the bytes moved; <paramref name="progress"/> is called about once a second.</summary>
+    /// <summary>Copies and returns the bytes moved; each chunk is also counted on <paramref name="meter"/> (bytes and rows).</summary>
     /// <remarks>
     /// With <paramref name="withCommitTimestamp"/>, each row also carries its commit time on the source (for the
     /// multi-master merge), into the targets' <see cref="StagedMerge.CommitTimestampColumn"/>.
     /// </remarks>
     public static async Task<long> CopyAsync(NpgsqlConnection source, QualifiedName table, IReadOnlyList<string> columns, string? where, bool binary,
-        IReadOnlyList<(NpgsqlConnection Conn, QualifiedName Table)> targets, Func<long, Task>? progress, CancellationToken cancellationToken, bool withCommitTimestamp = false)
+        IReadOnlyList<(NpgsqlConnection Conn, QualifiedName Table)> targets, CopyMeter? meter, CancellationToken cancellationToken, bool withCommitTimestamp = false)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var format = binary ? " (FORMAT binary)" : "";
@@ -25,7 +25,7 @@ public static class TableStreamer
         var extraIn = withCommitTimestamp ? ", " + Ident.Quote(StagedMerge.CommitTimestampColumn) : "";
         var select = $"COPY (SELECT {Ident.QuoteList(columns)}{extraOut} FROM {await OwnRowsAsync(source, table, cancellationToken).ConfigureAwait(false)}{(where is null ? "" : $" WHERE ({where})")}) TO STDOUT{format}";
         var inserts = targets.Select(t => (t.Conn, Sql: $"COPY {t.Table.Quoted} ({Ident.QuoteList(columns)}{extraIn}) FROM STDIN{format}")).ToList();
-        return await PipeAsync(source, select, inserts, binary, progress, cancellationToken).ConfigureAwait(false);
+        return await PipeAsync(source, select, inserts, binary, meter, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public static class TableStreamer
     // The raw streams are ended with their asynchronous dispose: Npgsql's text reader and writer end a COPY with
     // synchronous I/O, which must never run on the socket engine's thread (see Changes/InlineSocketCompletions).
     static async Task<long> PipeAsync(NpgsqlConnection src, string select, List<(NpgsqlConnection Conn, string Sql)> targets, bool binary,
-        Func<long, Task>? progress, CancellationToken cancellationToken)
+        CopyMeter? meter, CancellationToken cancellationToken)
     {
         var writers = new List<Stream>();
         try
@@ -57,7 +57,6 @@ public static class TableStreamer
                 : ((StreamReader)await src.BeginTextExportAsync(select, cancellationToken).ConfigureAwait(false)).BaseStream;
             var buffer = new byte[1 << 17];
             long total = 0;
-            var lastReport = Environment.TickCount64;
             var yielding = new CooperativeYield(64);
             int n;
             while ((n = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
@@ -67,7 +66,7 @@ public static class TableStreamer
                 foreach (var w in writers)
                     await w.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 total += n;
-                lastReport = await ReportAsync(progress, total, lastReport).ConfigureAwait(false);
+                meter?.Add(buffer.AsSpan(0, n));
             }
             return total;
         }
@@ -77,13 +76,5 @@ public static class TableStreamer
             foreach (var w in writers)
                 await w.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    static async Task<long> ReportAsync(Func<long, Task>? progress, long total, long lastReport)
-    {
-        if (progress is null || Environment.TickCount64 - lastReport < 1000)
-            return lastReport;
-        await progress(total).ConfigureAwait(false);
-        return Environment.TickCount64;
     }
 }

@@ -7,6 +7,7 @@ using Ibex.Control.Model;
 using Ibex.Copy;
 using Ibex.Sql;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using NpgsqlTypes;
 
 namespace Ibex.Daemon;
@@ -40,6 +41,9 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
     public async Task<IReadOnlyDictionary<(string Target, QualifiedName Table), NpgsqlLogSequenceNumber>> RunAsync(CancellationToken cancellationToken)
     {
         var store = new CopyStore(control);
+        // Indexes an interrupted copy left dropped are built before anything else (see DeferredIndexes).
+        if (mm is null)
+            await Indexes().RestoreAsync(cancellationToken).ConfigureAwait(false);
         var items = await store.ListAsync(sync.Name, source, cancellationToken).ConfigureAwait(false);
         var pending = items.Where(i => i.State is "pending" or "copying").ToList();
         var ranges = new CopyRangeStore(control, sync.Name, source);
@@ -101,15 +105,27 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
                 Where = options.Where,
             });
         }
+        var progressLog = new CopyProgressLog(loggers.CreateLogger("Ibex.Copy"));
         foreach (var t in tasks)
+        {
+            var (rows, bytes) = await EstimateAsync(t.Table.Name, cancellationToken).ConfigureAwait(false);
             foreach (var d in t.Targets)
-                await store.MarkCopyingAsync(sync.Name, source, d.Node, t.Table.Name, EstimateBytes(t.Table), cancellationToken).ConfigureAwait(false);
+            {
+                await store.MarkCopyingAsync(sync.Name, source, d.Node, t.Table.Name, rows, bytes, cancellationToken).ConfigureAwait(false);
+                progressLog.Started(t.Table.Name, d.Node, rows, bytes);
+            }
+        }
         var sourceSettings = await ReplicationHost.ResolveAsync(NodeConnections.Settings(nodes[source]), $"node '{source}'", cancellationToken).ConfigureAwait(false);
         var copier = new InitialCopier(sourceSettings, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), loggers.CreateLogger("Ibex.Copy"))
         {
             SlotName = ObjectNames.CopySlot(sync.Name, source),
-            Progress = (t, d, bytes) => store.ProgressAsync(sync.Name, source, d.Node, t.Table.Name, bytes, cancellationToken),
-            Done = (t, d, lsn, bytes) => store.MarkDoneAsync(sync.Name, source, d.Node, t.Table.Name, lsn, bytes, cancellationToken),
+            Progress = (t, d, count) =>
+            {
+                progressLog.Report(t.Table.Name, d.Node, count);
+                return store.ProgressAsync(sync.Name, source, d.Node, t.Table.Name, count, cancellationToken);
+            },
+            Done = (t, d, lsn, count) => store.MarkDoneAsync(sync.Name, source, d.Node, t.Table.Name, lsn, count, cancellationToken),
+            Indexes = mm is null ? Indexes() : null,
             Origins = mm is null ? null : links.ToDictionary(l => l.Link.Target, l => l.Link.OriginName),
             OriginTimestamp = sync.CreatedAt,
             MultiMaster = mm is null ? null : new MultiMasterCopy(mm, source),
@@ -132,5 +148,24 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
         }
     }
 
-    static long EstimateBytes(TableInfo t) => Math.Max(0, t.EstimatedRows) * 64;
+    DeferredIndexes Indexes() => new(new DeferredIndexStore(control), sync.Name, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)),
+        loggers.CreateLogger("Ibex.Copy"));
+
+    // What the copy of a table should move: the rows the source's statistics count (null when never analyzed) and its
+    // size on disk; a partitioned table's are its partitions'.
+    async Task<(long? Rows, long Bytes)> EstimateAsync(QualifiedName table, CancellationToken cancellationToken)
+    {
+        await using var conn = await NodeDataSources.OpenAsync(nodes[source], cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("""
+            WITH t AS (SELECT pg_catalog.to_regclass($1) AS oid),
+            leaves AS (SELECT p.relid AS oid FROM t, pg_catalog.pg_partition_tree(t.oid) p WHERE p.isleaf
+                       UNION SELECT t.oid FROM t JOIN pg_catalog.pg_class c ON c.oid = t.oid WHERE c.relkind <> 'p')
+            SELECT CASE WHEN bool_and(c.reltuples >= 0) THEN sum(c.reltuples)::bigint END, coalesce(sum(pg_catalog.pg_table_size(c.oid)), 0)::bigint
+            FROM leaves JOIN pg_catalog.pg_class c ON c.oid = leaves.oid
+            """, conn);
+        cmd.Parameters.Add(new() { Value = table.Quoted });
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (r.IsDBNull(0) ? null : r.GetInt64(0), r.GetInt64(1));
+    }
 }

@@ -22,6 +22,3 @@ public sealed record LinkStatus(
 {
     public long RowsApplied => Inserts + Updates + Deletes;
 }
-
-/// <summary>Initial copy progress of one link: tables done of total, bytes copied of estimated.</summary>
-public sealed record CopyProgress(int TablesDone, int TablesTotal, long BytesCopied, long BytesEstimated, string? Error);

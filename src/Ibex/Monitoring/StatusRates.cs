@@ -36,10 +36,12 @@ public sealed class StatusRates
     public TimeSpan? CopyRemaining(string sync, LinkStatus link)
     {
         ArgumentNullException.ThrowIfNull(link);
-        if (link.Copy is not { } c || c.TablesDone == c.TablesTotal || c.BytesEstimated <= c.BytesCopied)
+        if (link.Copy is not { } c || c.Done)
             return null;
-        var speed = CopyBytesPerSecond(sync, link.Source, link.Target);
-        return speed is > 0 ? TimeSpan.FromSeconds(Math.Round((c.BytesEstimated - c.BytesCopied) / speed.Value)) : null;
+        // Rows when the source's statistics tell how many to expect, else bytes against the tables' size.
+        return c.RowsExpected is { } rows
+            ? CopyEstimate.Remaining(c.RowsCopied, rows, PerSecond(ShortWindow, sync, link.Source, link.Target, l => l.Copy?.RowsCopied ?? 0))
+            : CopyEstimate.Remaining(c.BytesCopied, c.BytesEstimated, CopyBytesPerSecond(sync, link.Source, link.Target));
     }
 
     /// <summary>Conflicts logged per minute for the sync over the last minute (or what has been seen of it).</summary>

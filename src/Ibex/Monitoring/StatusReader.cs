@@ -20,28 +20,24 @@ public sealed class StatusReader(ControlDatabase control)
                 await new SyncStore(control).GetAsync(only, cancellationToken).ConfigureAwait(false);
         }
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var copies = await ReadCopiesAsync(conn, cancellationToken).ConfigureAwait(false);
+        DateTime readAt;
+        await using (var clock = new NpgsqlCommand("SELECT now()", conn))
+            readAt = (DateTime)(await clock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         var links = new List<(string Sync, LinkStatus Link)>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT l.sync, l.source, l.target, l.state, l.error, l.error_at, l.position_lsn::text, l.last_commit_ts, l.last_applied_at,
-                   l.lag_seconds, l.lag_bytes, l.inserts, l.updates, l.deletes, l.truncates, l.transactions, l.updated_at,
-                   c.done, c.total, c.bytes_copied, c.bytes_estimated, c.error, now()
+                   l.lag_seconds, l.lag_bytes, l.inserts, l.updates, l.deletes, l.truncates, l.transactions, l.updated_at, now()
             FROM ibex.link l
-            LEFT JOIN LATERAL (
-                SELECT count(*) FILTER (WHERE state IN ('done', 'skipped'))::int AS done, count(*)::int AS total,
-                       sum(bytes_copied)::bigint AS bytes_copied, sum(coalesce(bytes_estimated, 0))::bigint AS bytes_estimated,
-                       max(error) AS error
-                FROM ibex.table_copy c WHERE c.sync = l.sync AND c.source = l.source AND c.target = l.target
-            ) c ON true
             ORDER BY l.sync, l.source, l.target
             """, conn))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var total = r.IsDBNull(18) ? 0 : r.GetInt32(18);
-                var copy = total == 0 ? null : new CopyProgress(r.GetInt32(17), total, r.IsDBNull(19) ? 0 : r.GetInt64(19), r.IsDBNull(20) ? 0 : r.GetInt64(20), r.IsDBNull(21) ? null : r.GetString(21));
                 var updatedAt = Get<DateTime>(r, 16);
-                var now = r.GetDateTime(22);
+                var now = r.GetDateTime(17);
+                var copy = CopyProgress.From(copies.GetValueOrDefault((r.GetString(0), r.GetString(1), r.GetString(2))) ?? [], now);
                 var state = r.GetString(3);
                 // A daemon that stopped publishing leaves a state that is no longer true.
                 if (state is not "paused" && (updatedAt is null || now - updatedAt > StaleAfter))
@@ -65,8 +61,30 @@ public sealed class StatusReader(ControlDatabase control)
                 [.. events.Where(e => e.Sync == s.Name).Select(e => e.Event)])
             {
                 Conflicts = conflicts.GetValueOrDefault(s.Name) ?? new Dictionary<string, long>(),
+                Copy = CopyProgress.From([.. copies.Where(c => c.Key.Sync == s.Name).SelectMany(c => c.Value)], readAt),
             };
         })];
+    }
+
+    // Every table's copy, per link.
+    static async Task<Dictionary<(string Sync, string Source, string Target), List<TableCopyProgress>>> ReadCopiesAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        var copies = new Dictionary<(string, string, string), List<TableCopyProgress>>();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT sync, source, target, schema_name, table_name, state, rows_copied, CASE WHEN rows_estimated >= 0 THEN rows_estimated END,
+                   bytes_copied, bytes_estimated, started_at, finished_at, error
+            FROM ibex.table_copy ORDER BY sync, source, target, schema_name, table_name
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = (r.GetString(0), r.GetString(1), r.GetString(2));
+            if (!copies.TryGetValue(key, out var list))
+                copies[key] = list = [];
+            list.Add(new TableCopyProgress(r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), Get<long>(r, 7), r.GetInt64(8), Get<long>(r, 9),
+                Get<DateTime>(r, 10), Get<DateTime>(r, 11), Str(r, 12)));
+        }
+        return copies;
     }
 
     /// <summary>

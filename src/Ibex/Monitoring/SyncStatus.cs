@@ -6,6 +6,9 @@ public sealed record SyncStatus(string Name, bool Enabled, string State, IReadOn
     /// <summary>Multi-master conflicts logged for this sync, by kind.</summary>
     public IReadOnlyDictionary<string, long> Conflicts { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>Initial copy of all the sync's links together (null when nothing is to copy).</summary>
+    public CopyProgress? Copy { get; init; }
+
     public long ConflictsTotal => Conflicts.Values.Sum();
 }
 

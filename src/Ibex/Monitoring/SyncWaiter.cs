@@ -16,7 +16,8 @@ public sealed class SyncWaiter(ControlDatabase control)
     public sealed record Remaining(string Source, string Target, string State, long LagBytes, string? Error);
 
     /// <summary>Returns an empty list when caught up, else what is still behind at the timeout.</summary>
-    public async Task<IReadOnlyList<Remaining>> WaitAsync(string syncName, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <remarks><paramref name="progress"/> sees each status reading taken while waiting (an initial copy's progress).</remarks>
+    public async Task<IReadOnlyList<Remaining>> WaitAsync(string syncName, TimeSpan timeout, CancellationToken cancellationToken, Action<SyncStatus>? progress = null)
     {
         var sync = await new SyncStore(control).GetAsync(syncName, cancellationToken).ConfigureAwait(false);
         if (!sync.Enabled)
@@ -37,6 +38,7 @@ public sealed class SyncWaiter(ControlDatabase control)
         {
             var behind = new List<Remaining>();
             var status = (await new StatusReader(control).ReadAsync(syncName, cancellationToken).ConfigureAwait(false)).Single();
+            progress?.Invoke(status);
             foreach (var link in status.Links.Where(l => sync.Streams(l.Target)))
             {
                 var goal = goals[link.Source];

@@ -51,7 +51,7 @@ public sealed class HealthCheck(ControlDatabase control, CheckThresholds thresho
                 else if (l.State is "error" or "down")
                     findings.Add((CheckState.Critical, $"{link} {l.State}" + (l.Error is null ? "" : $": {l.Error}")));
                 else if (l.State == "copying")
-                    notes.Add($"{link} copying" + (l.Copy is { BytesEstimated: > 0 } c ? $" {Math.Min(99, 100.0 * c.BytesCopied / c.BytesEstimated).ToString("0", CultureInfo.InvariantCulture)}%" : ""));
+                    notes.Add($"{link} copying" + (l.Copy?.Percent is { } p ? $" {p.ToString("0", CultureInfo.InvariantCulture)}%" : ""));
                 else if (l.State != "streaming")
                     findings.Add((CheckState.Warning, $"{link} {l.State}, not streaming yet"));
             }

@@ -59,6 +59,14 @@ public sealed class DaemonInstruments : IDisposable
         m.CreateObservableGauge("ibex_copy_bytes_estimated", () => Copies(monitor, c => c.BytesEstimated), description: "Initial copy: bytes expected in total (an estimate).");
         m.CreateObservableGauge("ibex_copy_tables_done", () => Copies(monitor, c => c.TablesDone), description: "Initial copy: tables done.");
         m.CreateObservableGauge("ibex_copy_tables", () => Copies(monitor, c => c.TablesTotal), description: "Initial copy: tables to copy.");
+        m.CreateObservableGauge("ibex_copy_rows_done", () => TableCopies(monitor, t => t.RowsCopied), description: "Initial copy of a table: rows copied so far.");
+        m.CreateObservableGauge("ibex_copy_bytes_done", () => TableCopies(monitor, t => t.BytesCopied), description: "Initial copy of a table: bytes of COPY data moved so far.");
+        m.CreateObservableGauge("ibex_copy_rows_expected", () => TableCopies(monitor, t => t.Done ? t.RowsCopied : t.RowsExpected),
+            description: "Initial copy of a table: rows expected (the source's statistics; absent when never analyzed).");
+        m.CreateObservableGauge("ibex_copy_bytes_expected", () => TableCopies(monitor, t => t.BytesExpected), description: "Initial copy of a table: the source table's size on disk.");
+        m.CreateObservableGauge("ibex_copy_eta_seconds", () => Links(monitor).Where(x => x.Link.Copy?.EtaSeconds is not null)
+                .Select(x => new Measurement<double>(x.Link.Copy!.EtaSeconds!.Value, LinkTags(x.Sync, x.Link.Source, x.Link.Target))),
+            description: "Initial copy: seconds left at the current rate (absent when it cannot be told).");
 
         m.CreateObservableGauge("ibex_slot_retained_bytes", () => monitor.Slots.Where(s => s.RetainedBytes is not null)
                 .Select(s => new Measurement<long>(s.RetainedBytes!.Value, Tag("sync", s.Sync), Tag("source", s.Source), Tag("slot", s.Slot))),
@@ -75,6 +83,11 @@ public sealed class DaemonInstruments : IDisposable
 
     static IEnumerable<Measurement<long>> Copies(DaemonMonitor monitor, Func<CopyProgress, long> value)
         => Links(monitor).Where(x => x.Link.Copy is not null).Select(x => new Measurement<long>(value(x.Link.Copy!), LinkTags(x.Sync, x.Link.Source, x.Link.Target)));
+
+    static IEnumerable<Measurement<long>> TableCopies(DaemonMonitor monitor, Func<TableCopyProgress, long?> value)
+        => Links(monitor).Where(x => x.Link.Copy is not null).SelectMany(x => x.Link.Copy!.Tables
+            .Where(t => value(t) is not null)
+            .Select(t => new Measurement<long>(value(t)!.Value, [.. LinkTags(x.Sync, x.Link.Source, x.Link.Target), Tag("table", new Sql.QualifiedName(t.Schema, t.Table).Display)])));
 
     static IEnumerable<Measurement<long>> Conflicts(DaemonMonitor monitor)
     {

@@ -41,6 +41,17 @@
     if (s < 7200) return (s / 60).toFixed(1) + " min";
     return (s / 3600).toFixed(1) + " h";
   }
+  // A copy's progress (a link's total or one table's): tables, percent, rows, bytes, rate, time left.
+  function copyText(c) {
+    var parts = [];
+    if (c.tables_total !== undefined) parts.push(c.tables_done + "/" + c.tables_total + " tables");
+    if (c.percent !== null && c.percent !== undefined) parts.push(c.percent.toFixed(1) + "%");
+    parts.push(num(c.rows_copied) + (c.rows_expected ? " of ~" + num(c.rows_expected) : "") + " rows");
+    parts.push(bytes(c.bytes_copied));
+    if (c.rows_per_second) parts.push(num(Math.round(c.rows_per_second)) + " rows/s");
+    if (c.eta_seconds !== null && c.eta_seconds !== undefined) parts.push("ETA " + secs(c.eta_seconds));
+    return parts.join(", ");
+  }
   function bytes(b) {
     if (b === null || b === undefined) return "–";
     var u = ["B", "kB", "MB", "GB", "TB"], i = 0;
@@ -255,8 +266,8 @@
       return el("span", { "class": "node " + n.role }, [n.name, el("span", { "class": "role", text: n.role })]);
     }));
     var rows = sync.links.map(function (l) {
-      var copy = l.copy && l.copy.tables_done < l.copy.tables_total
-        ? " (copy " + l.copy.tables_done + "/" + l.copy.tables_total + ", " + bytes(l.copy.bytes_copied) + ")" : "";
+      var copying = l.copy && l.copy.tables_done < l.copy.tables_total;
+      var copy = copying ? el("span", { "class": "copy-progress", text: " copy " + copyText(l.copy) }) : "";
       var tr = el("tr", { "class": "link", "data-link": l.source + "->" + l.target }, [
         el("td", { text: l.source + " \u2192 " + l.target }),
         el("td", null, [el("span", { "class": "badge badge-" + cls(l.state), text: l.state }), copy]),
@@ -266,8 +277,14 @@
         el("td", { "class": "num rows-per-second", text: l.rows_per_second === null ? "–" : num(l.rows_per_second) }),
         el("td", { "class": "num", text: num(l.transactions) })
       ]);
+      var tables = copying ? l.copy.tables.filter(function (t) { return t.state === "copying"; }).map(function (t) {
+        return el("tr", { "class": "copy-table" }, [el("td", { colspan: 7 }, [
+          el("progress", { max: "100", value: String(t.percent === null ? 0 : t.percent) }),
+          " " + t.schema + "." + t.table + " \u2192 " + t.target + ": " + copyText(t)])]);
+      }) : [];
+      var rowsOut = [tr].concat(tables);
       return l.error && l.state !== "streaming"
-        ? [tr, el("tr", null, [el("td", { colspan: 7, "class": "link-error", text: l.error })])] : [tr];
+        ? rowsOut.concat([el("tr", null, [el("td", { colspan: 7, "class": "link-error", text: l.error })])]) : rowsOut;
     }).reduce(function (a, b) { return a.concat(b); }, []);
     var table = el("table", { "class": "links" }, [
       el("thead", null, [el("tr", null, ["Link", "State", "Lag", "Behind", "Rows applied", "Rows/s", "Txns"].map(function (h, i) {
