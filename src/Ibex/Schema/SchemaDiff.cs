@@ -31,7 +31,10 @@ public static class SchemaDiff
         var source = SchemaReader.ReadAsync(from, options.Schemas, "--from", cancellationToken);
         var target = SchemaReader.ReadAsync(to, options.Schemas, "--to", cancellationToken);
         await Task.WhenAll(source, target).ConfigureAwait(false);
-        return Diff(await source.ConfigureAwait(false), await target.ConfigureAwait(false), options);
+        var (fromModel, toModel) = (await source.ConfigureAwait(false), await target.ConfigureAwait(false));
+        if (from.PostgreSqlVersion.Major != to.PostgreSqlVersion.Major)
+            fromModel = await CrossVersionViews.AlignAsync(fromModel, toModel, to, cancellationToken).ConfigureAwait(false);
+        return Diff(fromModel, toModel, options);
     }
 
     /// <summary>Plans the statements between two models already read.</summary>
