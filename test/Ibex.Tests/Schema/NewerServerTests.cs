@@ -42,7 +42,8 @@ public class NewerServerTests(SharedClusters clusters)
         lines.ShouldContain(l => l.Contains("column public.shop.with_tax uses a virtual generated column, new in PostgreSQL 18; the --to server runs PostgreSQL 15, where the script fails", StringComparison.Ordinal), error);
         lines.ShouldContain(l => l.Contains("column public.ids.id uses uuidv7(), new in PostgreSQL 18", StringComparison.Ordinal), error);
         lines.ShouldContain(l => l.Contains("bookings_pkey on public.bookings uses a temporal key (WITHOUT OVERLAPS), new in PostgreSQL 18", StringComparison.Ordinal), error);
-        lines.ShouldContain(l => l.Contains("column public.events.id uses an identity column on a partitioned table, new in PostgreSQL 17", StringComparison.Ordinal), error);
+        // PostgreSQL 15 takes an identity column on a partitioned table (17 only added ALTER … ADD IDENTITY on one).
+        error.ShouldNotContain("events");
         error.ShouldNotContain("plain");
         error.ShouldNotContain("named");
         script.ShouldNotContain("\"named\"");

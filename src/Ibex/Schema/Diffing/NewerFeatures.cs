@@ -40,20 +40,15 @@ internal static partial class NewerFeatures
         {
             if (to.Find(o.Key) is { } there && there.Definition == o.Definition)
                 continue;
-            foreach (var (feature, since) in Uses(o, from).Where(u => u.Since > toMajor).Distinct())
+            foreach (var (feature, since) in Uses(o).Where(u => u.Since > toMajor).Distinct())
                 yield return (o, $"{o.Display} uses {feature}, new in PostgreSQL {since}; the --to server runs PostgreSQL {toMajor}, where the script fails: change it on --from or leave it out of the diff");
         }
     }
 
-    static IEnumerable<(string Feature, int Since)> Uses(SchemaObject o, SchemaModel model)
+    static IEnumerable<(string Feature, int Since)> Uses(SchemaObject o)
     {
-        if (o is ColumnObject c)
-        {
-            if (c.Virtual)
-                yield return ("a virtual generated column", 18);
-            if (c.Identity is not null && model.Find(c.ParentKey) is TableObject { PartitionKey: not null })
-                yield return ("an identity column on a partitioned table", 17);
-        }
+        if (o is ColumnObject { Virtual: true })
+            yield return ("a virtual generated column", 18);
         foreach (var (pattern, feature, since) in InDefinitions)
             if (pattern.IsMatch(o.Definition))
                 yield return (feature, since);
