@@ -3,14 +3,15 @@
 # replication (and pglogical and Bucardo when their Debian packages are installed), in
 # the same run, on the same machine, with the same harness (bench/anchors.sh).
 #
-#   usage: bench/run.sh [--quick] [--rounds N] [--only W1,W2,W3,W4,W1-5M] [--systems ibex,native,pglogical,bucardo]
+#   usage: bench/run.sh [--quick] [--rounds N] [--only W1,W2,W3,W4,W1-5M,SW] [--systems ibex,native,pglogical,bucardo]
 #
 #   --quick     small sizes (W1 5,000 rows, W2 3 s, W3 20,000 rows, W4 3 s per phase), one
 #               round, no W1-5M: a smoke check.  Exits non-zero only when a workload fails
 #               outright (data mismatch, timeout, error), never because of a figure.
 #   --rounds N  rounds (default 3; 1 with --quick); systems are interleaved within a round.
 #   --only      workloads to run (default: all).  W1-5M (one 5,000,000-row transaction)
-#               runs for Ibex only, and not with --quick.
+#               runs for Ibex only, and not with --quick.  SW (Ibex only): the switchover
+#               15 -> 18 under pgbench, bench/switchover.sh (20 s of writes; 6 s with --quick).
 #   --systems   replicators (default: ibex,native + pglogical,bucardo when installed).
 #               A "no replication" W2 baseline (source TPS only) runs whenever W2 does.
 #
@@ -31,7 +32,7 @@ REPO=$(cd "$HERE/.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 # ---------------------------------------------------------------- options
-QUICK=0 ROUNDS= ONLY="W1,W2,W3,W4,W1-5M" SYSTEMS=
+QUICK=0 ROUNDS= ONLY="W1,W2,W3,W4,W1-5M,SW" SYSTEMS=
 usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -71,13 +72,13 @@ done
 declare -A WANT=()
 IFS=, read -r -a wl <<<"${ONLY^^}"
 for w in "${wl[@]}"; do
-  case $w in W1|W2|W3|W4|W1-5M) WANT[$w]=1 ;; *) echo "run.sh: unknown workload '$w' (W1, W2, W3, W4, W1-5M)" >&2; exit 2 ;; esac
+  case $w in W1|W2|W3|W4|W1-5M|SW) WANT[$w]=1 ;; *) echo "run.sh: unknown workload '$w' (W1, W2, W3, W4, W1-5M, SW)" >&2; exit 2 ;; esac
 done
 if [ $QUICK = 1 ]; then
   unset 'WANT[W1-5M]'
   export W1_ROWS=${W1_ROWS:-5000} W2_SECS=${W2_SECS:-3} W2_PREFILL=${W2_PREFILL:-5000} \
          W3_ROWS=${W3_ROWS:-20000} W4_SECS=${W4_SECS:-3} W4_PREFILL=${W4_PREFILL:-5000} \
-         SETUP_GAP=${SETUP_GAP:-0}   # no throttle gap before W3/W4: quick figures are not compared
+         SETUP_GAP=${SETUP_GAP:-0} SW_SECS=${SW_SECS:-6}   # SETUP_GAP: no throttle gap before W3/W4 (quick figures are not compared)
 fi
 workloads_for() {   # anchors.sh workload list for one system
   local s=$1 out=()
@@ -198,6 +199,22 @@ for ((r = 1; r <= ROUNDS; r++)); do
     fi
     if grep -q 'status=FAIL' "$WORK/out"; then FAILED=1; fi
   done
+  # SW: the switchover 15 -> 18 under pgbench (Ibex only; PostgreSQL 18 from scripts/ensure-postgres-versions.sh).
+  if [ -n "${WANT[SW]:-}" ] && [[ ,$SYSTEMS, == *,ibex,* ]]; then
+    busy=$(wait_quiet)
+    lf="$LOGDIR/switchover.r$r.log"
+    echo "# round $r/$ROUNDS ibex: cpu_busy_before=${busy}% loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,) workloads=sw" | tee -a "$RAW" >&2
+    log "round $r/$ROUNDS: ibex (switchover 15 -> 18 under pgbench); log $lf"
+    rc=0
+    "$REPO/scripts/ensure-postgres-versions.sh" >>"$lf" 2>&1 || rc=$?
+    [ $rc = 0 ] && { timeout -s TERM -k 30 "$RUN_LIMIT" "$HERE/switchover.sh" 2>>"$lf" >"$WORK/out" || rc=$?; }
+    grep '^RESULT' "$WORK/out" | tee -a "$RAW" >&2 || true
+    if [ $rc -ne 0 ]; then
+      FAILED=1
+      grep -q 'status=FAIL' "$WORK/out" || echo "RESULT ibex sw_switchover status=FAIL reason=rc_$rc" | tee -a "$RAW" >&2
+      log "switchover failed (rc $rc); last lines of $lf:"; tail -n 15 "$lf" >&2
+    fi
+  fi
 done
 echo "# run.sh finished $(date -u +%FT%TZ) failures=$FAILED" >>"$RAW"
 

@@ -40,12 +40,13 @@ END {
   ns = 0
   for (i = 1; i <= nsys; i++) if (order[i] in seen) cols[++ns] = order[i]
   title["ibex"] = "Ibex"; title["native"] = "native"; title["pglogical"] = "pglogical"; title["bucardo"] = "Bucardo"; title["none"] = "no replication"
-  nw = split("w1_bulk w1_5m w2_oltp w3_copy w4_mm_disjoint w4_mm_shared", wls, " ")
+  nw = split("w1_bulk w1_5m w2_oltp w3_copy w4_mm_disjoint w4_mm_shared sw_switchover", wls, " ")
   wname["w1_bulk"] = "W1 bulk (1 txn)"; wname["w1_5m"] = "W1-5M (1 txn, 5M rows)"; wname["w2_oltp"] = "W2 OLTP (pgbench)"
   wname["w3_copy"] = "W3 initial copy"; wname["w4_mm_disjoint"] = "W4 two-way, disjoint keys"; wname["w4_mm_shared"] = "W4 two-way, shared keys"
   m["w1_bulk"] = m["w1_5m"] = "secs rows_per_s first_row_s"
   m["w2_oltp"] = "src_tps repl_rows_per_s lag_p50_ms lag_p95_ms lag_p99_ms lag_max_ms drain_s"
   m["w3_copy"] = "secs copy_s rows_per_s"
+  wname["sw_switchover"] = "SW switchover 15 -> 18 (pgbench)"; m["sw_switchover"] = "refused_s caught_up_s client_gap_s restarts"
   m["w4_mm_disjoint"] = m["w4_mm_shared"] = "a_tps b_tps repl_ab_rows_per_s repl_ba_rows_per_s lag_ab_p50_ms lag_ab_p95_ms lag_ab_p99_ms lag_ba_p50_ms lag_ba_p95_ms lag_ba_p99_ms drain_ab_s drain_ba_s conflicts_per_s"
   common = "daemon_rss_mb daemon_cpu_s src_cpu_s dst_cpu_s wall_s"
   hi = " rows_per_s src_tps repl_rows_per_s a_tps b_tps repl_ab_rows_per_s repl_ba_rows_per_s "

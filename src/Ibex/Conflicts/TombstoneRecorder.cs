@@ -42,7 +42,9 @@ public sealed class TombstoneRecorder : IAsyncDisposable
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        _conn = await NodeConnections.OpenAsync(_settings, $"node '{_node}'", "tombstones", cancellationToken).ConfigureAwait(false);
+        // Tombstones are written on the node: to its primary when its DSN names several hosts, as its slot is read there.
+        var settings = await ReplicationHost.ResolveAsync(_settings, $"node '{_node}'", cancellationToken).ConfigureAwait(false);
+        _conn = await NodeConnections.OpenAsync(settings, $"node '{_node}'", "tombstones", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records until cancelled; a failure (its connection lost, say) is thrown as an <see cref="IbexException"/> naming the node.</summary>

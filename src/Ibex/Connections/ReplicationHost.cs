@@ -7,6 +7,8 @@ namespace Ibex.Connections;
 /// node whose connection names several (libpq <c>host=a,b target_session_attrs=read-write</c>, a primary and its
 /// standbys), the replication session goes to the first host that is a primary (not in recovery), found with an
 /// ordinary session to each in turn; after a failover that is the promoted standby. One host is used as it is.
+/// The sessions that must be on the same server as the slot or must write there use it too: the multi-master
+/// tombstone recorder's and both ends of a fullcopy.
 /// </summary>
 public static class ReplicationHost
 {

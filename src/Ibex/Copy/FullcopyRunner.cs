@@ -19,10 +19,14 @@ public sealed class FullcopyRunner(NodeRecord source, NodeRecord target, ILogger
     {
         ArgumentNullException.ThrowIfNull(sync);
         var delete = sync.Options.DeleteMethod == "delete";
-        await using var src = await NodeConnections.OpenAsync(source, "fullcopy", cancellationToken).ConfigureAwait(false);
-        await using var dst = await NodeConnections.OpenAsync(target, "fullcopy", cancellationToken).ConfigureAwait(false);
+        // A node whose DSN names several hosts is read and written on its primary, as streaming and the initial copy do.
+        var (sourceWhat, targetWhat) = ($"node '{source.Name}'", $"node '{target.Name}'");
+        var sourceSettings = await ReplicationHost.ResolveAsync(NodeConnections.Settings(source), sourceWhat, cancellationToken).ConfigureAwait(false);
+        var targetSettings = await ReplicationHost.ResolveAsync(NodeConnections.Settings(target), targetWhat, cancellationToken).ConfigureAwait(false);
+        await using var src = await NodeConnections.OpenAsync(sourceSettings, sourceWhat, "fullcopy", cancellationToken).ConfigureAwait(false);
+        await using var dst = await NodeConnections.OpenAsync(targetSettings, targetWhat, "fullcopy", cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<QualifiedName, TableInfo> tables;
-        await using (var catalog = await NodeConnections.OpenAsync(source, "catalog", cancellationToken).ConfigureAwait(false))
+        await using (var catalog = await NodeConnections.OpenAsync(sourceSettings, sourceWhat, "catalog", cancellationToken).ConfigureAwait(false))
         {
             await CatalogReader.PrepareSessionAsync(catalog, cancellationToken).ConfigureAwait(false);
             tables = await CatalogReader.ReadTablesAsync(catalog, sync.Tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,18 @@ public static class SchemaDiff
         var source = SchemaReader.ReadAsync(from, options.Schemas, "--from", cancellationToken);
         var target = SchemaReader.ReadAsync(to, options.Schemas, "--to", cancellationToken);
         await Task.WhenAll(source, target).ConfigureAwait(false);
-        return Diff(await source.ConfigureAwait(false), await target.ConfigureAwait(false), options);
+        var (fromModel, toModel) = (await source.ConfigureAwait(false), await target.ConfigureAwait(false));
+        if (from.PostgreSqlVersion.Major != to.PostgreSqlVersion.Major)
+            fromModel = await CrossVersionViews.AlignAsync(fromModel, toModel, to, cancellationToken).ConfigureAwait(false);
+        var result = Diff(fromModel, toModel, options);
+        if (to.PostgreSqlVersion.Major >= from.PostgreSqlVersion.Major)
+            return result;
+        // An older --to server: name what it cannot take.
+        var tables = options.OnlyTables?.Select(Keys.Table).ToHashSet(StringComparer.Ordinal);
+        var newer = NewerFeatures.Warnings(fromModel, toModel, to.PostgreSqlVersion.Major)
+            .Where(w => tables is null || tables.Contains(w.Object.Key) || (w.Object.ParentKey is { } p && tables.Contains(p)))
+            .Select(w => w.Message).ToList();
+        return newer.Count == 0 ? result : new SchemaDiffResult(result.Statements, options.AllowHazards, [.. result.Warnings, .. newer]);
     }
 
     /// <summary>Plans the statements between two models already read.</summary>

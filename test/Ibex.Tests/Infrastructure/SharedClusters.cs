@@ -9,7 +9,9 @@ namespace Ibex.Tests.Infrastructure;
 /// Tests get isolation from unique database and object names, not from separate servers; a test that
 /// stops or breaks a server starts its own with <see cref="LocalCluster.StartAsync"/>.
 /// With <c>IBEX_TEST_PG_MAJOR</c> set (16, 17, 18), they run that major version instead of the default (15): the
-/// per-version smoke run in CI (<c>.ci/run</c>) runs a few core suites so.
+/// per-version smoke run in CI (<c>.ci/run</c>) runs a few core suites so. With <c>IBEX_TEST_PG_MAJORS</c> set to a
+/// list (<c>15,18</c>), server i runs the (i mod n)-th version of the list: a scenario's first node (and the control
+/// database) on the first, its second node on the second, and so on — the mixed-version runs in CI.
 /// </summary>
 public sealed class SharedClusters : IAsyncDisposable
 {
@@ -22,7 +24,7 @@ public sealed class SharedClusters : IAsyncDisposable
         await _lock.WaitAsync(TestContext.Current.CancellationToken);
         try
         {
-            return _clusters[index] ??= Major is { } major
+            return _clusters[index] ??= MajorOf(index) is { } major
                 ? await LocalCluster.StartAsync($"shared{index}", major, cancellationToken: CancellationToken.None)
                 : await LocalCluster.StartAsync($"shared{index}", cancellationToken: CancellationToken.None);
         }
@@ -33,7 +35,18 @@ public sealed class SharedClusters : IAsyncDisposable
     }
 
     /// <summary>The major version asked for with IBEX_TEST_PG_MAJOR, or null for the default installation.</summary>
-    public static int? Major => int.TryParse(Environment.GetEnvironmentVariable("IBEX_TEST_PG_MAJOR"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+    public static int? Major => Parse(Environment.GetEnvironmentVariable("IBEX_TEST_PG_MAJOR"));
+
+    /// <summary>The versions listed in IBEX_TEST_PG_MAJORS (empty when unset): the mixed-version runs.</summary>
+    public static IReadOnlyList<int> Majors { get; } = (Environment.GetEnvironmentVariable("IBEX_TEST_PG_MAJORS") ?? "")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(v => Parse(v) ?? throw new InvalidOperationException($"IBEX_TEST_PG_MAJORS: '{v}' is not a major version (write e.g. 15,18)"))
+        .ToList();
+
+    /// <summary>The major version shared server <paramref name="index"/> runs, or null for the default installation.</summary>
+    public static int? MajorOf(int index) => Majors.Count > 0 ? Majors[index % Majors.Count] : Major;
+
+    static int? Parse(string? value) => int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
 
     public async ValueTask DisposeAsync()
     {

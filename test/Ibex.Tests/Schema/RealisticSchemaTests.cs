@@ -17,8 +17,9 @@ public class RealisticSchemaTests(SharedClusters clusters)
     {
         var source = SchemaFiles.Read("Realistic", sample + ".sql");
         var older = SchemaFiles.Read("Realistic", sample + "-older.sql");
-        await using var kit = new SchemaTestKit(await clusters.GetAsync(0));
-        var dbs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => kit.CreateDatabaseAsync()));
+        // The full schema on shared server 1, the others on 0: between versions in the mixed-version CI runs.
+        await using var kit = await SchemaTestKit.AcrossAsync(clusters);
+        var dbs = await Task.WhenAll(new[] { 1, 0, 0 }.Select(kit.CreateDatabaseAsync));
         var (full, empty, old) = (dbs[0], dbs[1], dbs[2]);
         await Task.WhenAll(kit.PsqlAsync(full, source), kit.PsqlAsync(old, older));
 
@@ -56,14 +57,14 @@ public class RealisticSchemaTests(SharedClusters clusters)
     [Fact]
     public async Task Compared_with_itself_prints_nothing()
     {
-        await using var kit = new SchemaTestKit(await clusters.GetAsync(0));
-        var one = await kit.CreateDatabaseAsync();
-        var two = await kit.CreateDatabaseAsync();
+        await using var kit = await SchemaTestKit.AcrossAsync(clusters);
+        var one = await kit.CreateDatabaseAsync(0);
+        var two = await kit.CreateDatabaseAsync(1);
         await Task.WhenAll(kit.PsqlAsync(one, Schema), kit.PsqlAsync(two, Schema));
 
         var (code, output, error) = await kit.DiffAsync(one, two, "--exit-code");
 
-        error.ShouldBe("");
+        (await kit.MajorAsync(one) == await kit.MajorAsync(two) ? error : SchemaTestKit.WithoutExtensionVersionWarnings(error)).ShouldBe("");
         output.ShouldBe("");
         code.ShouldBe(0);
     }

@@ -20,7 +20,7 @@ internal sealed class ColumnDiffer : IObjectDiffer
             context.Warnings.Add($"{c.Display} is added after the existing columns (PostgreSQL cannot insert a column in the middle), so the column order differs from the --from table");
         var hazards = new List<Hazard>();
         var action = "add " + c.Display;
-        if (c.Generated is not null || c.Identity is not null || (c.Default is not null && c.DefaultVolatile))
+        if ((c.Generated is not null && !c.Virtual) || c.Identity is not null || (c.Default is not null && c.DefaultVolatile))
             hazards.Add(Hazard.Lock(action, RewriteReason));
         else if (c.NotNull && c.Default is null)
             hazards.Add(Hazard.Lock(action, "fails if the table has rows: NOT NULL without a default"));
@@ -37,8 +37,9 @@ internal sealed class ColumnDiffer : IObjectDiffer
 
     static AlterResult? AlterCore(ColumnObject f, ColumnObject t)
     {
-        // PostgreSQL 15 cannot change a generation expression or turn a column into a generated one.
-        if (f.Generated is not null && f.Generated != t.Generated)
+        // PostgreSQL 15 cannot change a generation expression or turn a column into a generated one, and no version
+        // turns a stored generated column into a virtual one or a virtual one into a plain column (DROP EXPRESSION).
+        if ((f.Generated is not null && (f.Generated != t.Generated || f.Virtual != t.Virtual)) || (t.Virtual && f.Generated is null))
             return null;
         var alter = ColumnSql.AlterColumn(f);
         var s = new List<PlannedStatement>();

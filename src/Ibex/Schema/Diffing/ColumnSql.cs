@@ -12,7 +12,7 @@ internal static class ColumnSql
         if (c.Collation is { } collation)
             sql += " COLLATE " + collation.Quoted;
         if (c.Generated is { } generated)
-            sql += $" GENERATED ALWAYS AS ({generated}) STORED";
+            sql += $" GENERATED ALWAYS AS ({generated}) " + (c.Virtual ? "VIRTUAL" : "STORED");
         else if (c.Default is { } def)
             sql += " DEFAULT " + def;
         if (c.Identity is { } identity)

@@ -41,8 +41,11 @@ internal sealed record ColumnObject : SchemaObject
 
     public bool IsArray { get; init; }
 
-    /// <summary>The expression of a stored generated column.</summary>
+    /// <summary>The expression of a generated column.</summary>
     public string? Generated { get; init; }
+
+    /// <summary>True for a virtual generated column (PostgreSQL 18), computed when read instead of stored.</summary>
+    public bool Virtual { get; init; }
 
     public override string Key => Keys.Column(Table, Name);
 
@@ -58,7 +61,7 @@ internal sealed record ColumnObject : SchemaObject
 
     public override string Definition => string.Join("\n",
         Type, Collation?.Quoted ?? "", NotNull ? "not null" : "", Default ?? "", Identity?.ToString() ?? "",
-        IdentitySequence?.Quoted ?? "", IdentityOptions?.Render() ?? "", Generated ?? "");
+        IdentitySequence?.Quoted ?? "", IdentityOptions?.Render() ?? "", Generated ?? "", Virtual ? "virtual" : "");
 
     public override string CommentTarget => "COLUMN " + Table.Quoted + "." + Ident.Quote(Name);
 }

@@ -38,6 +38,15 @@ internal sealed class SchemaModel
     /// <summary>Objects of kinds the diff does not handle (named in warnings, never skipped silently).</summary>
     public IReadOnlyList<string> Unsupported { get; init; } = [];
 
+    /// <summary>The same model with some objects replaced by versions of the same key (dependencies unchanged).</summary>
+    public SchemaModel With(IEnumerable<SchemaObject> replacements)
+    {
+        var objects = new Dictionary<string, SchemaObject>(Objects, StringComparer.Ordinal);
+        foreach (var o in replacements)
+            objects[o.Key] = o;
+        return new SchemaModel(objects, _dependencies) { AvailableExtensions = AvailableExtensions, Unsupported = Unsupported };
+    }
+
     public SchemaObject? Find(string key) => Objects.GetValueOrDefault(key);
 
     /// <summary>Keys this object needs to exist first (including its schema and parent).</summary>

@@ -11,7 +11,8 @@ namespace Ibex.Schema.Reading;
 /// </summary>
 internal static class SchemaReader
 {
-    const string SessionSql = """
+    /// <summary>The session settings every catalog read (and every re-print of a definition) runs with.</summary>
+    public const string SessionSql = """
         SET LOCAL search_path TO pg_catalog;
         SET LOCAL DateStyle TO 'ISO, YMD';
         SET LOCAL IntervalStyle TO postgres;
