@@ -148,6 +148,9 @@ public static class Migrations
         (5, "failover slots per node", """
             ALTER TABLE ibex.node ADD COLUMN failover_slots boolean NOT NULL DEFAULT false;
             """),
+        (8, "DDL mode per sync", """
+            ALTER TABLE ibex.sync ADD COLUMN ddl text NOT NULL DEFAULT 'stop' CHECK (ddl IN ('stop', 'replicate', 'ignore'));
+            """),
     ];
 
     public static int Latest => All[^1].Version;
