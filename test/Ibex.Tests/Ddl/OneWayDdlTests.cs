@@ -130,5 +130,10 @@ public class OneWayDdlTests(SharedClusters clusters)
         await s.WaitAsync(sync, 120);
         await s.ShouldMatchAsync("evt", "id", "src", "ok", "bad");
         await DdlChecks.ShouldBeInSyncAsync(s, sync, "src", "public", "ok", "bad");
+
+        // The capture goes with the last sync that used it.
+        await s.StopDaemonAsync();
+        (await s.Ibex("sync", "remove", sync)).ShouldSucceed();
+        (await s.ScalarAsync<bool>("src", "SELECT to_regnamespace('ibex_ddl') IS NULL AND NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname LIKE 'ibex_ddl%')")).ShouldBeTrue();
     }
 }
