@@ -36,10 +36,12 @@ public static class SyncAddCommand
         var maxRetained = new Option<string?>("--max-retained") { Description = "Mark the sync in error when one of its slots retains more WAL than this (e.g. 10GB)" };
         var onRetention = new Option<string>("--on-retention") { Description = "Past --max-retained: error, or drop-slot (drop the slot and copy the tables afresh)", DefaultValueFactory = _ => "error" };
         onRetention.OneOf("error", "drop-slot");
+        var ddl = new Option<string>("--ddl") { Description = "Schema changes on the sources: stop (a change of layout stops the link with the ALTER to run), replicate (captured by an event trigger and run on the targets in order; needs a superuser), ignore (not checked)", DefaultValueFactory = _ => "stop" };
+        ddl.OneOf("stop", "replicate", "ignore");
         var strict = new Option<bool>("--strict") { Description = "Refuse tables without a key or REPLICA IDENTITY FULL (by default they replicate INSERT and TRUNCATE only, with a warning)" };
         var cmd = new Command("add", "Create a sync: check the tables on every node, create publication and slot, plan the initial copy")
         {
-            name, tables, sources, targets, fullcopy, copy, conflict, forward, noForward, mode, every, where, columns, map, autoAdd, sequences, deleteMethod, maxRetained, onRetention, strict,
+            name, tables, sources, targets, fullcopy, copy, conflict, forward, noForward, mode, every, where, columns, map, autoAdd, sequences, deleteMethod, maxRetained, onRetention, strict, ddl,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -63,6 +65,7 @@ public static class SyncAddCommand
                 Columns = [.. (parse.GetValue(columns) ?? []).Select(w => TableSetting.Parse(w, "--columns"))],
                 Map = [.. (parse.GetValue(map) ?? []).Select(w => TableSetting.Parse(w, "--map"))],
                 Strict = parse.GetValue(strict),
+                Ddl = Enum.Parse<DdlMode>(parse.GetValue(ddl)!, ignoreCase: true),
                 Options = new SyncOptions
                 {
                     Mode = parse.GetValue(mode)!,
@@ -84,7 +87,7 @@ public static class SyncAddCommand
             foreach (var w in creator.Warnings)
                 await context.Error.WriteLineAsync("ibex: warning: " + w).ConfigureAwait(false);
             var to = record.Nodes.Where(n => n.Role != NodeRole.Source).Select(n => n.Role == NodeRole.Fullcopy ? n.Node + " (fullcopy)" : n.Node);
-            await context.Output.WriteLineAsync($"sync '{record.Name}' created: {record.Tables.Count} table(s) from {string.Join(", ", record.Sources.Select(s => s.Node))}{(record.Sources.Count() > 1 ? " (multi-master)" : "")} to {string.Join(", ", to.DefaultIfEmpty("each other"))}; copy {record.CopyMode.ToString().ToLowerInvariant()}{(record.Options.KickMode ? "; kick mode" : "")}{(record.Options.Forward ? "; forwards changes it receives" : "")}").ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{record.Name}' created: {record.Tables.Count} table(s) from {string.Join(", ", record.Sources.Select(s => s.Node))}{(record.Sources.Count() > 1 ? " (multi-master)" : "")} to {string.Join(", ", to.DefaultIfEmpty("each other"))}; copy {record.CopyMode.ToString().ToLowerInvariant()}{(record.Options.KickMode ? "; kick mode" : "")}{(record.Options.Forward ? "; forwards changes it receives" : "")}{(record.Ddl == DdlMode.Replicate ? "; replicates DDL" : "")}").ConfigureAwait(false);
             foreach (var t in record.Tables)
                 await context.Output.WriteLineAsync("  " + t.Name.Display + (t.TargetName != t.Name ? " -> " + t.TargetName.Display : "")).ConfigureAwait(false);
             await context.Output.WriteLineAsync("start replicating with 'ibex run' (a running daemon picks it up by itself)").ConfigureAwait(false);

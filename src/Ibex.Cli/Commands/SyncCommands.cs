@@ -21,6 +21,7 @@ public static class SyncCommands
         sync.Subcommands.Add(SetEnabled(context, "resume", true));
         sync.Subcommands.Add(Remove(context));
         sync.Subcommands.Add(SetConflict(context));
+        sync.Subcommands.Add(SetDdl(context));
         sync.Subcommands.Add(SyncTableCommands.AddTable(context));
         sync.Subcommands.Add(SyncTableCommands.RemoveTable(context));
         sync.Subcommands.Add(SyncNodeCommands.AddNode(context));
@@ -143,6 +144,24 @@ public static class SyncCommands
             await new SyncStore(control).SetTableOptionAsync(s.Name, t.Name, "conflict", value, ct).ConfigureAwait(false);
             await control.NotifyChangedAsync(ct).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"sync '{s.Name}': table {t.Name.Display} uses conflict strategy {value ?? s.ConflictStrategy + " (the sync's)"}").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command SetDdl(CliContext context)
+    {
+        var name = new Argument<string>("sync");
+        var mode = new Argument<string>("mode") { Description = "stop, replicate or ignore (see 'ibex sync add --ddl')" };
+        mode.AcceptOnlyFromAmong("stop", "replicate", "ignore");
+        var cmd = new Command("set-ddl", "Change what a sync does with schema changes on its sources (installs or removes the DDL capture)") { name, mode };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var control = ControlDatabase.Open(CommonOptions.RequireControl(parse, context));
+            await control.EnsureReadyAsync(ct).ConfigureAwait(false);
+            var ddl = Enum.Parse<DdlMode>(parse.GetValue(mode)!, ignoreCase: true);
+            var s = await new DdlModeChanger(control, context.LoggerFactory.CreateLogger<DdlModeChanger>()).SetAsync(parse.GetValue(name)!, ddl, ct).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"sync '{s.Name}': DDL {ddl.ToString().ToLowerInvariant()}").ConfigureAwait(false);
             return 0;
         });
         return cmd;

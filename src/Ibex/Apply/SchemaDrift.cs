@@ -25,7 +25,9 @@ public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo>
             var tgt = target.Column(name);
             if (tgt is null)
                 missing.Add(src);
-            else if (source?.Column(name) is { } s && TypeCompatibility.Refusal(s.TypeName, tgt.TypeName) is not null)
+            // The source's catalog may already be past this layout (a type changed since): judge by the layout's own type.
+            else if (source?.Column(name) is { } s && s.TypeOid == relation.ColumnTypes[relation.Columns.ToList().IndexOf(name)]
+                     && TypeCompatibility.Refusal(s.TypeName, tgt.TypeName) is not null)
                 changed.Add((s, tgt));
         }
         return new SchemaDrift(target.Name, missing, changed);

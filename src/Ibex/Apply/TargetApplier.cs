@@ -117,6 +117,8 @@ public sealed class TargetApplier : IAsyncDisposable
             await ExecAsync("SET session_replication_role = replica", cancellationToken).ConfigureAwait(false);
             await ExecAsync("SET statement_timeout = 0", cancellationToken).ConfigureAwait(false);
             await OriginSession.SetupAsync(_conn, _origin, cancellationToken).ConfigureAwait(false);
+            await using (var path = new NpgsqlCommand("SELECT pg_catalog.current_setting('search_path')", _conn))
+                _searchPath = (string)(await path.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             if (_conflicts is not null)
                 await _conflicts.LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
@@ -206,6 +208,7 @@ public sealed class TargetApplier : IAsyncDisposable
                 _current = b;
                 _txnCounts = default;
                 _skipping = b.CommitLsn < Position;
+                _ddlInTxn = false;
                 if (!_skipping)
                 {
                     Interlocked.Exchange(ref _currentCommitTicks, b.CommitTimestamp.Ticks);
@@ -214,6 +217,10 @@ public sealed class TargetApplier : IAsyncDisposable
                     if (_conflicts is null)
                         _batch.Add(new NpgsqlBatchCommand("BEGIN"));
                 }
+                break;
+            case DdlItem ddl:
+                if (!_skipping)
+                    await ApplyDdlAsync(ddl, cancellationToken).ConfigureAwait(false);
                 break;
             case ChangeItem { Change: var seen }:
                 if (_skipping || PastCopy(seen) is not { } change)
@@ -652,6 +659,43 @@ public sealed class TargetApplier : IAsyncDisposable
     /// <summary>The source's current description of a table, for type names (drift messages, added columns).</summary>
     public Func<QualifiedName, CancellationToken, Task<TableInfo?>>? SourceTable { get; init; }
 
+    /// <summary>Check each new layout of a source table against the target before applying it (false: <c>--ddl ignore</c>).</summary>
+    public bool CheckLayouts { get; init; } = true;
+
+    /// <summary>Multi-master: the publication of this sync on the target, which tables created by replicated DDL join.</summary>
+    public string? PublishCreatedIn { get; init; }
+
+    // Replicated DDL: whether one ran in the open transaction; the apply session's own search_path.
+    bool _ddlInTxn;
+    string _searchPath = "\"$user\", public";
+
+    async Task ApplyDdlAsync(DdlItem ddl, CancellationToken cancellationToken)
+    {
+        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        // Multi-master: a transaction with DDL is decided in place (its BEGIN sent before the statement).
+        await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
+        if (_conflicts is not null)
+            await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+        _ddlInTxn = true;
+        // What came before goes first; the statement then runs in a round trip of its own, so a failure names it.
+        // CONCURRENTLY: what came before is committed (its origin progress is set at the source commit), the statement
+        // runs outside a transaction, and a new transaction takes the rest of the source transaction.
+        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
+        if (!ddl.Transactional)
+            await ExecAsync("COMMIT", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await DdlApply.RunAsync(Conn, ddl, _searchPath, PublishCreatedIn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e)
+        {
+            await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
+            throw DdlApply.Failed(_targetName, ddl, e);
+        }
+        if (!ddl.Transactional)
+            await ExecAsync("BEGIN", cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Add columns the source gained instead of stopping (<c>--auto-add-columns</c>).</summary>
     public bool AutoAddColumns { get; init; }
 
@@ -671,7 +715,9 @@ public sealed class TargetApplier : IAsyncDisposable
             return null;
         }
         _layouts ??= new TargetLayoutCheck(_settings, _targetName, SourceTable, AutoAddColumns, _log);
-        if (!_layouts.IsKnown(relation, target))
+        // A DDL statement earlier in this transaction already made the target's table what the source sent (and the
+        // check's own session could not see it before the commit); with --ddl ignore nothing is checked.
+        if (CheckLayouts && !_ddlInTxn && !_layouts.IsKnown(relation, target))
         {
             await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
             await FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,9 @@ namespace Ibex.Capture;
 /// name. A synced table renamed or moved on the source, or a table the publication has but the sync does not, stops
 /// the stream with an error naming it and the way back (its changes stay in the slot: nothing is acknowledged past
 /// them). A change described under a name the table had for a while (a rename since undone) goes to its table.
-/// Until DDL replicates, that is the only safe answer to a rename.
+/// That is the only safe answer to a rename unless the sync replicates DDL (<see cref="FollowsDdl"/>): then the
+/// rename reached the targets in the stream before the changes that follow it, a change goes to the table under the
+/// name it was described with, and the sync follows renamed, created and dropped tables (<see cref="FollowAsync"/>).
 /// </summary>
 public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string sourceNode, string sync, string publication, IReadOnlyCollection<QualifiedName> tables)
 {
@@ -18,7 +20,8 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         """;
 
-    readonly HashSet<QualifiedName> _tables = [.. tables];
+    // Replaced, never changed in place: the watch reads them while the reader follows DDL.
+    HashSet<QualifiedName> _tables = [.. tables];
     readonly HashSet<uint> _others = [];
     Dictionary<uint, QualifiedName> _byOid = [];
 
@@ -52,7 +55,8 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await ResolveAsync(conn, cancellationToken).ConfigureAwait(false);
         var missing = _tables.Where(t => !_byOid.ContainsValue(t)).Order().ToList();
-        if (missing.Count == 0)
+        // Replicating DDL, a table renamed or dropped on the source is followed when the stream reaches that DDL.
+        if (missing.Count == 0 || FollowsDdl)
             return null;
         var strangers = (await QueryAsync(conn, NamesSql + " JOIN pg_catalog.pg_publication_rel r ON r.prrelid = c.oid JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1", publication, cancellationToken).ConfigureAwait(false))
             .Values.Where(n => !_tables.Contains(n)).Order().ToList();
@@ -117,6 +121,8 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
     {
         if (_byOid.TryGetValue(oid, out var name) && name == described)
             return name;
+        if (FollowsDdl)
+            return await FollowedNameAsync(oid, described, cancellationToken).ConfigureAwait(false);
         if (_others.Contains(oid))
             return described;
         await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -139,6 +145,77 @@ public sealed class RelationGuard(NpgsqlConnectionStringBuilder source, string s
             return described;
         }
         throw new IbexException($"source '{sourceNode}': changes arrive for table {described.Display}, which is not in the sync '{sync}' but is in its publication {publication} (an inheritance child of a synced table?); add it with 'ibex sync add-table {sync} {described.Display}', or run ALTER PUBLICATION {Ident.Quote(publication)} DROP TABLE ONLY {described.Quoted} on '{sourceNode}'");
+    }
+
+    /// <summary>The sync replicates DDL: table names on targets follow the source's in stream order.</summary>
+    public bool FollowsDdl { get; init; }
+
+    /// <summary>With <see cref="FollowsDdl"/>: every name a synced table was described under, shared with the appliers.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<QualifiedName, byte>? Followed { get; init; }
+
+    /// <summary>With <see cref="FollowsDdl"/>: records a renamed, created or dropped table in the control database.</summary>
+    public Func<Changes.DdlItem, CancellationToken, Task>? Persist { get; init; }
+
+    /// <summary>With <see cref="FollowsDdl"/>: the sync's tables as the control database has them now.</summary>
+    public Func<CancellationToken, Task<IReadOnlyList<QualifiedName>>>? ReloadTables { get; init; }
+
+    /// <summary>The sync follows what a replicated DDL statement did to its tables, before the changes after it are read.</summary>
+    public async Task FollowAsync(Changes.DdlItem ddl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ddl);
+        if (ddl.Created.Count + ddl.Dropped.Count + ddl.Renamed.Count == 0)
+            return;
+        var tables = new HashSet<QualifiedName>(_tables);
+        var byOid = new Dictionary<uint, QualifiedName>(_byOid);
+        foreach (var (from, to) in ddl.Renamed)
+        {
+            tables.Remove(from);
+            tables.Add(to);
+            foreach (var oid in byOid.Where(e => e.Value == from).Select(e => e.Key).ToList())
+                byOid[oid] = to;
+            Followed?.TryAdd(to, 0);
+        }
+        foreach (var t in ddl.Created)
+        {
+            tables.Add(t);
+            Followed?.TryAdd(t, 0);
+        }
+        foreach (var t in ddl.Dropped)
+        {
+            tables.Remove(t);
+            foreach (var oid in byOid.Where(e => e.Value == t).Select(e => e.Key).ToList())
+                byOid.Remove(oid);
+        }
+        (_tables, _byOid) = (tables, byOid);
+        if (Persist is not null)
+            await Persist(ddl, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Replicating DDL: a synced relation's changes go to the table under the name they were described with, which is
+    // its name on the targets at that point of the stream.
+    async ValueTask<QualifiedName> FollowedNameAsync(uint oid, QualifiedName described, CancellationToken cancellationToken)
+    {
+        if (_byOid.ContainsKey(oid) || _tables.Contains(described))
+        {
+            Followed?.TryAdd(described, 0);
+            return described;
+        }
+        if (_others.Contains(oid))
+            return described;
+        await using var conn = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (ReloadTables is not null)
+            _tables = [.. _tables, .. await ReloadTables(cancellationToken).ConfigureAwait(false)]; // another node's DDL may have added it
+        await ResolveAsync(conn, cancellationToken).ConfigureAwait(false);
+        if (_byOid.ContainsKey(oid) || _tables.Contains(described))
+        {
+            Followed?.TryAdd(described, 0);
+            return described;
+        }
+        var published = await QueryAsync(conn, NamesSql + " JOIN pg_catalog.pg_publication_rel r ON r.prrelid = c.oid JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = $1 AND c.oid = $2", new object[] { publication, oid }, cancellationToken).ConfigureAwait(false);
+        if (published.Count > 0)
+            throw new IbexException($"source '{sourceNode}': changes arrive for table {described.Display}, which is not in the sync '{sync}' but is in its publication {publication}; add it with 'ibex sync add-table {sync} {described.Display}', or run ALTER PUBLICATION {Ident.Quote(publication)} DROP TABLE ONLY {described.Quoted} on '{sourceNode}'");
+        _others.Add(oid);
+        return described;
     }
 
     string Moved(QualifiedName table, QualifiedName? now)

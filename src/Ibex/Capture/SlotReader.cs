@@ -284,6 +284,15 @@ public sealed class SlotReader : IAsyncDisposable
                     else
                         heartbeatInTxn = beat ?? heartbeatInTxn;
                     break;
+                case LogicalDecodingMessage m when m.Prefix == DdlMessage.Prefix && (m.Flags & 1) != 0:
+                    // DDL of a sync that replicates it, at its place in its transaction; the sync follows its tables first.
+                    if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } ddl && await StartTransactionAsync().ConfigureAwait(false))
+                    {
+                        if (Relations is not null)
+                            await Relations.FollowAsync(ddl, cancellationToken).ConfigureAwait(false);
+                        await dispatch(ddl, cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
                 default:
                     _log.LogDebug("ignoring pgoutput message {Type}", message.GetType().Name);
                     break;
@@ -312,10 +321,15 @@ public sealed class SlotReader : IAsyncDisposable
     /// <summary>The text of a heartbeat message: <c>hb:</c> and the emitting session's clock_timestamp() in Unix microseconds.</summary>
     public const string HeartbeatPrefix = "hb:";
 
-    static async Task<DateTime?> ReadHeartbeatAsync(Stream data, CancellationToken cancellationToken)
+    static async Task<string> ReadTextAsync(Stream data, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(data, leaveOpen: true);
-        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task<DateTime?> ReadHeartbeatAsync(Stream data, CancellationToken cancellationToken)
+    {
+        var text = await ReadTextAsync(data, cancellationToken).ConfigureAwait(false);
         if (!text.StartsWith(HeartbeatPrefix, StringComparison.Ordinal)
             || !long.TryParse(text.AsSpan(HeartbeatPrefix.Length), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var micros))
             return null;

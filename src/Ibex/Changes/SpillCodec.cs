@@ -5,7 +5,7 @@ namespace Ibex.Changes;
 /// <summary>Writes stream items to a spill file and reads them back. Relations are written by reference.</summary>
 internal static class SpillCodec
 {
-    const byte BeginTag = 1, ChangeTag = 2, CommitTag = 3, MarkerTag = 4;
+    const byte BeginTag = 1, ChangeTag = 2, CommitTag = 3, MarkerTag = 4, DdlTag = 5;
 
     public static void Write(BinaryWriter w, StreamItem item, Func<RelationInfo, int> relationRef)
     {
@@ -46,6 +46,17 @@ internal static class SpillCodec
                 w.Write(MarkerTag);
                 w.Write((ulong)k.Lsn);
                 w.Write(k.Heartbeat?.Ticks ?? -1L);
+                break;
+            case DdlItem d:
+                w.Write(DdlTag);
+                w.Write(d.Sql);
+                w.Write(d.Tag);
+                w.Write(d.SearchPath);
+                w.Write(d.Role);
+                w.Write(d.Transactional);
+                WriteNames(w, d.Created);
+                WriteNames(w, d.Dropped);
+                WriteNames(w, [.. d.Renamed.SelectMany(r => new[] { r.From, r.To })]);
                 break;
             default:
                 throw new InvalidOperationException($"cannot spill {item.GetType().Name}");
@@ -93,10 +104,27 @@ internal static class SpillCodec
                 var markerLsn = new NpgsqlLogSequenceNumber(r.ReadUInt64());
                 var hb = r.ReadInt64();
                 return new MarkerItem(markerLsn, hb < 0 ? null : new DateTime(hb, DateTimeKind.Utc));
+            case DdlTag:
+                var ddl = new DdlItem(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadBoolean()) { Created = ReadNames(r), Dropped = ReadNames(r) };
+                var pairs = ReadNames(r);
+                return ddl with { Renamed = [.. Enumerable.Range(0, pairs.Count / 2).Select(i => (pairs[2 * i], pairs[2 * i + 1]))] };
             default:
                 throw new InvalidDataException($"spill file is corrupt (tag {tag})");
         }
     }
+
+    static void WriteNames(BinaryWriter w, IReadOnlyList<Sql.QualifiedName> names)
+    {
+        w.Write(names.Count);
+        foreach (var n in names)
+        {
+            w.Write(n.Schema);
+            w.Write(n.Name);
+        }
+    }
+
+    static List<Sql.QualifiedName> ReadNames(BinaryReader r)
+        => [.. Enumerable.Range(0, r.ReadInt32()).Select(_ => new Sql.QualifiedName(r.ReadString(), r.ReadString()))];
 
     static void WriteRow(BinaryWriter w, RowImage? row)
     {

@@ -31,3 +31,22 @@ public sealed record CommitItem(NpgsqlLogSequenceNumber CommitLsn, NpgsqlLogSequ
 /// </summary>
 /// <see cref="Heartbeat"/> is set for the daemon's heartbeat messages: no later source transaction committed before it.
 public sealed record MarkerItem(NpgsqlLogSequenceNumber Lsn, DateTime? Heartbeat = null) : StreamItem;
+
+/// <summary>
+/// A schema change captured on the source (<c>--ddl replicate</c>) inside the current transaction, at its place among
+/// the row changes: the applier runs <see cref="Sql"/> right there, in the same target transaction, with the source
+/// session's <see cref="SearchPath"/>; a statement that cannot run in a transaction (<see cref="Transactional"/> false:
+/// CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY, DETACH PARTITION … CONCURRENTLY) runs on its own after what
+/// came before is committed. <see cref="Created"/>, <see cref="Dropped"/> and <see cref="Renamed"/> are the sync's
+/// tables the statement created (in a schema the sync covers), dropped, or renamed or moved: the sync follows them.
+/// </summary>
+public sealed record DdlItem(string Sql, string Tag, string SearchPath, string Role, bool Transactional) : StreamItem
+{
+    public IReadOnlyList<Sql.QualifiedName> Created { get; init; } = [];
+
+    public IReadOnlyList<Sql.QualifiedName> Dropped { get; init; } = [];
+
+    public IReadOnlyList<(Sql.QualifiedName From, Sql.QualifiedName To)> Renamed { get; init; } = [];
+
+    public override int ByteSize => 96 + 2 * (Sql.Length + SearchPath.Length);
+}

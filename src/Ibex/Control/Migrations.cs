@@ -184,6 +184,9 @@ public static class Migrations
                 PRIMARY KEY (sync, source, target, schema_name, index_name)
             );
             """),
+        (8, "DDL mode per sync", """
+            ALTER TABLE ibex.sync ADD COLUMN ddl text NOT NULL DEFAULT 'stop' CHECK (ddl IN ('stop', 'replicate', 'ignore'));
+            """),
         (9, "links of a node joining a live sync start where its copy ends", """
             ALTER TABLE ibex.link ADD COLUMN start_after_copy_from text;
             """),

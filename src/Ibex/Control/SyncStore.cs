@@ -49,14 +49,17 @@ public sealed class SyncStore(ControlDatabase control)
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 Add(links, r.GetString(0), new LinkRecord(r.GetString(1), r.GetString(2), r.GetString(3)) { StartAfterCopyFrom = r.IsDBNull(4) ? null : r.GetString(4) });
         var result = new List<SyncRecord>();
-        await using (var cmd = Cmd(conn, "SELECT name, enabled, copy_mode, conflict_strategy, publication_name, options::text, config_version, created_at FROM ibex.sync"
+        await using (var cmd = Cmd(conn, "SELECT name, enabled, copy_mode, conflict_strategy, publication_name, options::text, config_version, created_at, ddl FROM ibex.sync"
                                          + (only is null ? "" : " WHERE name = $1") + " ORDER BY name", only))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var name = r.GetString(0);
                 result.Add(new SyncRecord(name, r.GetBoolean(1), Enum.Parse<CopyMode>(r.GetString(2), ignoreCase: true), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetDateTime(7),
-                    nodes.GetValueOrDefault(name) ?? [], tables.GetValueOrDefault(name) ?? [], links.GetValueOrDefault(name) ?? []));
+                    nodes.GetValueOrDefault(name) ?? [], tables.GetValueOrDefault(name) ?? [], links.GetValueOrDefault(name) ?? [])
+                {
+                    Ddl = Enum.Parse<DdlMode>(r.GetString(8), ignoreCase: true),
+                });
             }
         return result;
     }
@@ -65,7 +68,7 @@ public sealed class SyncStore(ControlDatabase control)
     public static async Task InsertAsync(NpgsqlConnection conn, SyncRecord sync, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sync);
-        await using (var cmd = new NpgsqlCommand("INSERT INTO ibex.sync (name, enabled, copy_mode, conflict_strategy, publication_name, options) VALUES ($1, $2, $3, $4, $5, $6::jsonb)", conn))
+        await using (var cmd = new NpgsqlCommand("INSERT INTO ibex.sync (name, enabled, copy_mode, conflict_strategy, publication_name, options, ddl) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)", conn))
         {
             cmd.Parameters.Add(new() { Value = sync.Name });
             cmd.Parameters.Add(new() { Value = sync.Enabled });
@@ -73,6 +76,7 @@ public sealed class SyncStore(ControlDatabase control)
             cmd.Parameters.Add(new() { Value = sync.ConflictStrategy });
             cmd.Parameters.Add(new() { Value = sync.PublicationName });
             cmd.Parameters.Add(new() { Value = sync.OptionsJson });
+            cmd.Parameters.Add(new() { Value = sync.Ddl.ToString().ToLowerInvariant() });
             try
             {
                 await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

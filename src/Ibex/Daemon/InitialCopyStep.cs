@@ -90,7 +90,14 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
         var tasks = new List<CopyTask>();
         foreach (var group in pending.GroupBy(p => p.Table))
         {
-            if (!tables.TryGetValue(group.Key, out var info))
+            if (!tables.TryGetValue(group.Key, out var info) && sync.Ddl == DdlMode.Replicate)
+            {
+                // Dropped or renamed since the sync was made: the stream carries that DDL, and the sync follows it (a
+                // renamed table's copy waits, under its new name, for the pipeline's next start).
+                loggers.CreateLogger("Ibex.Copy").LogWarning("sync {Sync}: table {Table} is not on '{Source}' to be copied; its DDL in the stream decides what becomes of it", sync.Name, group.Key.Display, source);
+                continue;
+            }
+            if (info is null)
                 throw new IbexException($"source '{source}': table {group.Key.Display} no longer exists; re-create it or remove it from sync '{sync.Name}'");
             var table = sync.Tables.FirstOrDefault(t => t.Name == group.Key);
             var options = table?.Options ?? new TableOptions();

@@ -63,7 +63,14 @@ public sealed class SourcePipeline
         _progress = new ProgressTracker(multiMaster is not null);
         _status = new StatusPublisher(sync.Name, nodes[source], control, Links, _log);
         _supervisors = [.. Links.Select(l => new LinkSupervisor(l, ct => ConnectAsync(l, NoCopyPoints, ct), control, sync.Name, _log))];
+        _followed = new(sync.Tables.Select(t => KeyValuePair.Create(t.Name, (byte)0)));
+        _schemaFollow = new SchemaFollower(sync.Name, _source, control, _log);
     }
+
+    // Replicating DDL: every name the sync's tables had in this pipeline's stream (the reader's guard adds them,
+    // appliers map changes by them), and what records the tables the sync follows in the control database.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<QualifiedName, byte> _followed;
+    readonly SchemaFollower _schemaFollow;
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
@@ -236,11 +243,13 @@ public sealed class SourcePipeline
         var targetIsSource = _sync.Sources.Any(n => n.Node == target.Name);
         var names = _sync.Tables.ToDictionary(t => t.Name, t => targetIsSource ? t.Name : t.TargetName);
         var applier = new TargetApplier(target.Name, NodeConnections.Settings(target), link.Link.OriginName, _options, link.Counters, _loggers.CreateLogger("Ibex.Apply"),
-            mapName: n => names.TryGetValue(n, out var mapped) ? mapped : null,
+            mapName: n => names.TryGetValue(n, out var mapped) ? mapped : _followed.ContainsKey(n) ? n : null,
             multiMaster: _mm is null ? null : new MultiMasterLink(_mm, target.Name, _source))
         {
             SourceTable = SourceTableAsync,
             AutoAddColumns = _sync.Options.AutoAddColumns,
+            CheckLayouts = _sync.Ddl != DdlMode.Ignore,
+            PublishCreatedIn = targetIsSource && _sync.Ddl == DdlMode.Replicate ? _sync.PublicationName : null,
         };
         try
         {
@@ -270,7 +279,14 @@ public sealed class SourcePipeline
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
-            Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _sync.Tables.Select(t => t.Name)]) { Warn = WarnAsync },
+            Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _followed.Keys])
+            {
+                Warn = WarnAsync,
+                FollowsDdl = _sync.Ddl == DdlMode.Replicate,
+                Followed = _followed,
+                Persist = _schemaFollow.PersistAsync,
+                ReloadTables = ct => new SchemaFollowStore(_control).TablesAsync(_sync.Name, ct),
+            },
         };
     }
 

@@ -82,6 +82,8 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
                     slot = ObjectNames.Slot(spec.Name, source);
                     await SourceObjects.PrepareIdentityAsync(conns[source], source, plan.Tables, plan.NeedFullIdentity, created, log, cancellationToken).ConfigureAwait(false);
                     await SourceObjects.CreatePublicationAsync(conns[source], source, publication, plan.Tables, created, cancellationToken).ConfigureAwait(false);
+                    if (spec.Ddl == DdlMode.Replicate)
+                        await DdlCapture.InstallAsync(conns[source], source, spec.Name, publication, spec.Tables, created, cancellationToken).ConfigureAwait(false);
                     await SourceObjects.CreateSlotAsync(conns[source], source, slot, nodes[source].FailoverSlots, created, cancellationToken).ConfigureAwait(false);
                 }
                 syncNodes.Add(new SyncNode(source, NodeRole.Source, slot));
@@ -96,7 +98,7 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
 
             var options = spec.Options with { Forward = forward };
             var tableRows = plan.Tables.Select(t => new SyncTable(t.Name, t.Options().ToJson())).ToList();
-            var record = new SyncRecord(spec.Name, true, spec.CopyMode, strategy.Text, publication, options.ToJson(), 1, DateTime.UtcNow, syncNodes, tableRows, links);
+            var record = new SyncRecord(spec.Name, true, spec.CopyMode, strategy.Text, publication, options.ToJson(), 1, DateTime.UtcNow, syncNodes, tableRows, links) { Ddl = spec.Ddl };
             await using (var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             await using (var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -135,6 +137,10 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
             throw new IbexException($"{where}: --forward cannot be used with several sources (changes would loop between them)");
         if (multiMaster && spec.FullcopyTargets.Count > 0)
             throw new IbexException($"{where}: --fullcopy targets need a single source; make a separate sync for them");
+        if (spec.Ddl == DdlMode.Replicate && spec.Map.Count > 0)
+            throw new IbexException($"{where}: --ddl replicate runs the source's statements on targets as they are, so tables cannot have other names there; drop --map, or use --ddl stop");
+        if (spec.Ddl == DdlMode.Replicate && spec.Targets.Count == 0 && !multiMaster)
+            throw new IbexException($"{where}: --ddl replicate needs a streamed target (--target); fullcopy targets get each table whole");
     }
 
     // Cascading: a source that itself receives another sync forwards what it receives, unless told otherwise.

@@ -35,7 +35,9 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
             {
                 await DropSlotAsync(conn, source.SlotName!, log, cancellationToken).ConfigureAwait(false);
                 await ExecAsync(conn, $"DROP PUBLICATION IF EXISTS {Ident.Quote(sync.PublicationName)}", cancellationToken).ConfigureAwait(false);
-            }, [$"SELECT pg_drop_replication_slot({Ident.Literal(source.SlotName!)});", $"DROP PUBLICATION IF EXISTS {Ident.Quote(sync.PublicationName)};"]).ConfigureAwait(false);
+                // The DDL capture goes with the last sync of the node that used it (a mode changed by hand leaves no row).
+                await DdlCapture.RemoveAsync(conn, sync.PublicationName, cancellationToken).ConfigureAwait(false);
+            }, [$"SELECT pg_drop_replication_slot({Ident.Literal(source.SlotName!)});", $"DROP PUBLICATION IF EXISTS {Ident.Quote(sync.PublicationName)};", DdlCaptureSql.Remove(sync.PublicationName) + ";"]).ConfigureAwait(false);
         }
         foreach (var group in sync.Links.GroupBy(l => l.Target))
         {

@@ -29,6 +29,9 @@ public sealed record SyncSpec(
     /// <summary>Per-table column lists: (table, comma-separated columns).</summary>
     public IReadOnlyList<TableSetting> Columns { get; init; } = [];
 
+    /// <summary><c>--ddl</c>: what the sync does with DDL on its sources.</summary>
+    public DdlMode Ddl { get; init; } = DdlMode.Stop;
+
     /// <summary>Per-table target names: (table, schema.name on targets).</summary>
     public IReadOnlyList<TableSetting> Map { get; init; } = [];
 }

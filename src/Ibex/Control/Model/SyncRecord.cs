@@ -22,6 +22,9 @@ public sealed record SyncRecord(
 
     public SyncOptions Options => SyncOptions.Parse(OptionsJson);
 
+    /// <summary>What the sync does with DDL on its sources (<c>ibex.sync.ddl</c>).</summary>
+    public DdlMode Ddl { get; init; } = DdlMode.Stop;
+
     /// <summary>True when changes of <paramref name="node"/> reach it through a stream (a target or another source).</summary>
     public bool Streams(string node) => Nodes.Any(n => n.Node == node && n.Role != NodeRole.Fullcopy);
 }

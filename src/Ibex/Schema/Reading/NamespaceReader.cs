@@ -8,6 +8,9 @@ internal static class NamespaceReader
     /// <summary>Ibex's own bookkeeping schema; compared only when asked for by name.</summary>
     public const string IbexSchema = "ibex";
 
+    /// <summary>Where <c>--ddl replicate</c> keeps its capture on sources (<c>Setup/DdlCaptureSql</c>); compared only when asked for by name.</summary>
+    public const string DdlCaptureSchema = "ibex_ddl";
+
     const string Sql = """
         SELECT n.oid, n.nspname
         FROM pg_namespace n
@@ -25,7 +28,7 @@ internal static class NamespaceReader
             var oid = row.Oid(0);
             var name = row.GetString(1);
             var address = new ObjectAddress(CatalogClass.Namespace, oid);
-            if (wanted is null ? name == IbexSchema : !wanted.Contains(name))
+            if (wanted is null ? name is IbexSchema or DdlCaptureSchema : !wanted.Contains(name))
                 return;
             if (session.Builder.IsExtensionMember(address))
                 return;

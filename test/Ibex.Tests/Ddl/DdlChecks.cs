@@ -1,0 +1,28 @@
+using Ibex.Tests.Infrastructure;
+using Ibex.Tests.Operations;
+using Shouldly;
+
+namespace Ibex.Tests.Ddl;
+
+/// <summary>What every DDL replication test ends with: rows compare clean and the schemas of the synced objects match.</summary>
+public static class DdlChecks
+{
+    public static string SyncName(Scenario s, string prefix) => prefix + s.Id.Replace("_", "", StringComparison.Ordinal);
+
+    /// <summary><c>ibex compare</c> clean and <c>ibex schema diff</c> empty for <paramref name="schema"/> from the source to every other node.</summary>
+    public static async Task ShouldBeInSyncAsync(Scenario s, string sync, string source, string schema, params string[] others)
+    {
+        var compare = await s.Ibex("compare", sync);
+        compare.ExitCode.ShouldBe(0, $"compare: {compare.Output}{compare.Error}\n--- daemon log ---\n{s.DaemonLog}");
+        foreach (var other in others)
+        {
+            var diff = await s.Ibex("schema", "diff", "--from", s.Dsn(source), "--to", s.Dsn(other), "--schema", schema, "--allow-hazards", "--exit-code");
+            diff.ExitCode.ShouldBe(0, $"schema diff {source} -> {other}: {diff.Output}{diff.Error}");
+        }
+    }
+
+    /// <summary>Polls <c>ibex status</c> until it mentions <paramref name="text"/>.</summary>
+    public static async Task<string> StatusUntilAsync(Scenario s, string sync, string text)
+        => (await Poll.UntilAsync(async () => await s.Ibex("status", sync), r => r.Output.Contains(text, StringComparison.Ordinal), 90,
+            r => $"status never mentioned '{text}': {r.Output}\n--- daemon log ---\n{s.DaemonLog}")).Output;
+}
