@@ -21,7 +21,9 @@ namespace Ibex.Apply;
 /// batch being built, the COPY run in progress, the skip rules for copied tables and restarts) whose steps all read
 /// and change that per-transaction state; cutting it apart would pass that state around instead. What is not the
 /// state machine already lives beside it: <see cref="RelationPlan"/>, <see cref="CopyText"/>, <see cref="OriginSession"/>,
-/// <see cref="TargetLayoutCheck"/>, <see cref="TargetLiveness"/>. The batch builder is the next part to move out.
+/// <see cref="TargetLayoutCheck"/>, <see cref="TargetLiveness"/>. Multi-master grouping (<c>GroupAsync</c>,
+/// <c>SendGroupAsync</c>, <c>DecideAgainAsync</c>) and DDL (<c>ApplyDdlAsync</c>) write into the same batch and positions;
+/// the batch builder, with them, is the next part to move out.
 /// </remarks>
 public sealed class TargetApplier : IAsyncDisposable
 {
