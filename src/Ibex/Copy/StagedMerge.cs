@@ -67,7 +67,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
         for (var round = 0; round < MaxRounds; round++)
         {
             var met = await MeetLocalRowsAsync(mm, strategy, localNode, origins, sourceTable, snapshot, conflicts, cancellationToken).ConfigureAwait(false);
-            var inserted = await InsertNewAsync(cancellationToken).ConfigureAwait(false);
+            var inserted = await InsertNewAsync(mm, strategy, localNode, sourceTable, snapshot, conflicts, cancellationToken).ConfigureAwait(false);
             var left = await CountStageAsync(cancellationToken).ConfigureAwait(false);
             if (left == 0)
                 return conflicts;
@@ -85,20 +85,7 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
     async Task DropDeletedAsync(MultiMasterCopy mm, ConflictStrategy strategy, string localNode, QualifiedName sourceTable, NpgsqlLogSequenceNumber snapshot, List<ConflictRecord> conflicts, CancellationToken cancellationToken)
     {
         await mm.AwaitOwnDeletesAsync(localNode, cancellationToken).ConfigureAwait(false);
-        var deletes = new Dictionary<string, List<RowVersion>>();
-        await using (var cmd = new NpgsqlCommand("SELECT key, deleted_at, deleted_by FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2", conn))
-        {
-            cmd.Parameters.Add(new() { Value = mm.Coordinator.SyncName });
-            cmd.Parameters.Add(new() { Value = sourceTable.Quoted });
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = r.GetString(0);
-                if (!deletes.TryGetValue(key, out var list))
-                    deletes[key] = list = [];
-                list.Add(new RowVersion(r.GetDateTime(1), r.GetString(2)));
-            }
-        }
+        var deletes = await TombstonesAsync(mm, sourceTable, cancellationToken).ConfigureAwait(false);
         if (deletes.Count == 0)
             return;
         var keyTexts = keys.Select(_ => new List<string?>()).ToList();
@@ -185,15 +172,71 @@ public sealed class StagedMerge(NpgsqlConnection conn, QualifiedName table, stri
         return met.Count;
     }
 
-    // Inserts every staged row whose key is still free; removes what went in from the stage.
-    async Task<long> InsertNewAsync(CancellationToken cancellationToken)
+    // Inserts every staged row whose key is still free; removes what went in from the stage. A local delete of such a
+    // key that committed after the tombstones were read (before this insert) is recorded only a little later: once this
+    // node's recorder has passed this point, the rows inserted over such a delete are contested again and removed
+    // where the delete wins, in this same transaction.
+    async Task<long> InsertNewAsync(MultiMasterCopy mm, ConflictStrategy strategy, string localNode, QualifiedName sourceTable, NpgsqlLogSequenceNumber snapshot, List<ConflictRecord> conflicts, CancellationToken cancellationToken)
     {
         var cols = Ident.QuoteList(columns);
         var match = string.Join(" AND ", keys.Select(k => $"i.{Ident.Quote(k)} = s.{Ident.Quote(k)}"));
-        return await ExecAsync($"""
+        var keyArray = string.Join(", ", keys.Select(k => $"s.{Ident.Quote(k)}::text"));
+        var inserted = new List<(string Key, IReadOnlyList<string?> Values, RowVersion Copied)>();
+        await using (var cmd = new NpgsqlCommand($"""
             WITH i AS (INSERT INTO {table.Quoted} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {Stage.Quoted} ON CONFLICT DO NOTHING RETURNING {Ident.QuoteList(keys)})
-            DELETE FROM {Stage.Quoted} s USING i WHERE {match}
-            """, cancellationToken).ConfigureAwait(false);
+            , d AS (DELETE FROM {Stage.Quoted} s USING i WHERE {match} RETURNING ARRAY[{keyArray}] AS k, s.{Ident.Quote(CommitTimestampColumn)} AS ts)
+            SELECT k, ts FROM d
+            """, conn))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var values = r.GetFieldValue<string?[]>(0);
+                inserted.Add((KeyJson.Of(keys.Zip(values)), values, new RowVersion(r.IsDBNull(1) ? null : r.GetDateTime(1), mm.Source)));
+            }
+        if (inserted.Count == 0)
+            return 0;
+        await mm.AwaitOwnDeletesAsync(localNode, cancellationToken).ConfigureAwait(false);
+        var deletes = await TombstonesAsync(mm, sourceTable, cancellationToken).ConfigureAwait(false);
+        var undo = new List<IReadOnlyList<string?>>();
+        foreach (var (key, values, copied) in inserted)
+        {
+            if (!deletes.TryGetValue(key, out var versions))
+                continue;
+            var deleted = CopyMergeRules.StrongestDelete(strategy, versions)!;
+            if (CopyMergeRules.CopiedWins(strategy, deleted, copied))
+                continue;
+            undo.Add(values);
+            conflicts.Add(Record(mm, strategy, localNode, sourceTable, key, ConflictKind.UpdateDeleted, null, deleted, null, copied, false, snapshot));
+        }
+        if (undo.Count > 0)
+        {
+            var unnest = string.Join(", ", keys.Select((_, i) => $"${i + 1}::text[]"));
+            var names = string.Join(", ", keys.Select((_, i) => $"k{i}"));
+            var byKey = string.Join(" AND ", keys.Select((k, i) => $"l.{Ident.Quote(k)}::text = u.k{i}"));
+            await using var del = new NpgsqlCommand($"DELETE FROM {ownRows} l USING unnest({unnest}) AS u({names}) WHERE {byKey}", conn);
+            for (var i = 0; i < keys.Count; i++)
+                del.Parameters.Add(new() { Value = undo.Select(v => v[i]).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await del.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            log.LogInformation("sync {Sync}: {Count} copied row(s) of {Table} met deletes made on '{Node}' while the copy was merged; the deletes won", mm.Coordinator.SyncName, undo.Count, table.Display, localNode);
+        }
+        return inserted.Count;
+    }
+
+    async Task<Dictionary<string, List<RowVersion>>> TombstonesAsync(MultiMasterCopy mm, QualifiedName sourceTable, CancellationToken cancellationToken)
+    {
+        var deletes = new Dictionary<string, List<RowVersion>>();
+        await using var cmd = new NpgsqlCommand("SELECT key, deleted_at, deleted_by FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2", conn);
+        cmd.Parameters.Add(new() { Value = mm.Coordinator.SyncName });
+        cmd.Parameters.Add(new() { Value = sourceTable.Quoted });
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = r.GetString(0);
+            if (!deletes.TryGetValue(key, out var list))
+                deletes[key] = list = [];
+            list.Add(new RowVersion(r.GetDateTime(1), r.GetString(2)));
+        }
+        return deletes;
     }
 
     async Task<long> CountStageAsync(CancellationToken cancellationToken)
