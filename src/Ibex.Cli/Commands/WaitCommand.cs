@@ -28,7 +28,7 @@ public static class WaitCommand
                 await context.Output.WriteLineAsync($"sync '{syncName}' caught up in {(DateTime.UtcNow - started).TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s").ConfigureAwait(false);
                 return 0;
             }
-            var parts = behind.Select(b => b.Error is not null && b.State != "streaming"
+            var parts = behind.Select(b => b.Error is not null
                 ? $"link {b.Source} -> {b.Target} is {b.State}: {b.Error}"
                 : $"{b.Target} is {b.LagBytes.ToString(CultureInfo.InvariantCulture)} bytes behind {b.Source} ({b.State}{(b.Error is null ? "" : ": " + b.Error)})");
             await context.Error.WriteLineAsync($"ibex: sync '{syncName}' not caught up after {seconds.ToString(CultureInfo.InvariantCulture)}s: {string.Join("; ", parts)}").ConfigureAwait(false);

@@ -75,7 +75,8 @@ public sealed class LinkRuntime(LinkRecord link)
                 _lastPosition = applier.Position;
             Live = true;
             State = "streaming";
-            Error = null;
+            // The error stays until the link works again (CheckRecovered): a link that fails each time it is back is
+            // still failing while it is attached.
             DownSince = null;
             _recovered = false;
             _transactionsAtAttach = Counters.Transactions;
@@ -96,6 +97,7 @@ public sealed class LinkRuntime(LinkRecord link)
                 return false;
             _recovered = true;
             _recordedError = null;
+            Error = null;
             Backoff.Reset();
             return true;
         }

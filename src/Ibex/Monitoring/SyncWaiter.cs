@@ -55,6 +55,7 @@ public sealed class SyncWaiter(ControlDatabase control)
         }
     }
 
-    // A link with an error that has not streamed since (error, down, or reconnecting after it) is failing.
-    static bool InError(LinkStatus link) => link.Error is not null && link.State != "streaming";
+    // A link with an error is failing until it works again (error, down, or attached again but not yet past what failed):
+    // the daemon clears the error once the link has committed a transaction or stayed attached for a while.
+    static bool InError(LinkStatus link) => link.Error is not null;
 }
