@@ -31,6 +31,8 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             delete = await ContestAsync(x, ConflictKind.DeleteMissing, [], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
         if (delete)
         {
+            if (state is null)
+                x.Result.Statements.AddRange(ValueRelease.Of(link, x, w.Own!.Row.Result, null));
             x.Result.Statements.Add(plan.DeleteCommand(w.Change.OldRow!));
             x.Result.Counts.Deletes++;
             _keys.Set(plan.Target, w.Key, KeyState.Absent);
@@ -79,15 +81,17 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         var moved = (Target: plan.Target, Key: w.NewKey);
         var movedState = _keys[moved.Target, moved.Key];
         var clashes = Clashes(x, ownWins && ownExists ? [w.NewKey, w.Key] : [w.NewKey]);
+        var released = Released(x);
         var there = movedState is null or KeyState.Kept ? w.Moved!.Row.Result : null;
         List<LocalRow> met = there is null ? clashes : [there, .. clashes];
+        List<LocalRow> deleted = movedState is null ? [.. w.Moved!.Tomb!.Tombstones.Select(Gone), .. released] : released;
         var newWins = true;
         if (movedState == KeyState.Kept)
             newWins = false;
         else if (met.Count > 0)
-            newWins = await ContestAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, met, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
-        else if (movedState is null && w.Moved!.Tomb!.Tombstones.Count > 0)
-            newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, [.. w.Moved.Tomb.Tombstones.Select(Gone)], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            newWins = await ContestAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, [.. met, .. released], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+        else if (deleted.Count > 0)
+            newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
 
         var stmts = x.Result.Statements;
         if (newWins)
@@ -96,6 +100,8 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             if (there is not null)
                 stmts.Add(ConflictStatements.DeleteByKey(plan, there.KeyValues));
         }
+        if (ownWins && ownExists)
+            stmts.AddRange(ValueRelease.Of(link, x, local, newWins ? change.NewRow : null));
         if (ownWins && ownExists && newWins)
         {
             stmts.Add(plan.UpdateCommand(change.NewRow!, change.OldRow)); // the row moves, unchanged TOAST values and all
@@ -127,18 +133,23 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             return;
         }
         var clashes = Clashes(x, [w.Key]);
-        // An insert meets the row at its key and the clashing rows as one conflict; an update met its row above.
+        var released = Released(x);
+        // An insert meets the row at its key and the clashing rows as one conflict; an update met its row above. Rows
+        // that held its unique values here and gave them up count as (deleted) holders: a value lost to them stays lost.
         List<LocalRow> met = change.Kind == ChangeKind.Insert && local is not null ? [local, .. clashes] : clashes;
-        if (met.Count > 0)
+        if (met.Count > 0 || released.Count > 0)
         {
-            var kind = met.Count > 1 ? ConflictKind.MultipleUniqueConflicts : change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
-            var outcome = await ContestAsync(x, kind, met, clashes.Count == 0, cancellationToken).ConfigureAwait(false);
+            var kind = met.Count > 1 ? ConflictKind.MultipleUniqueConflicts
+                : met.Count == 0 ? ConflictKind.UpdateDeleted
+                : change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
+            var outcome = await ContestAsync(x, kind, [.. met, .. released], clashes.Count == 0 && released.Count == 0, cancellationToken).ConfigureAwait(false);
             if (outcome == ConflictOutcome.CallCustom)
                 return;
             if (outcome != ConflictOutcome.ApplyRemote && change.Kind == ChangeKind.Update && ownExists)
             {
                 // The update replaced the row's old version (decided above) but its new values lost: the row ends with
                 // no version, as on the updating node once the winner reaches it (it deletes the loser there).
+                x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
                 x.Result.Statements.Add(local is not null ? ConflictStatements.DeleteByKey(plan, local.KeyValues) : plan.DeleteCommand(change.OldRow ?? change.NewRow!));
                 x.Result.Counts.Deletes++;
                 AddTombstone(x, w.Key);
@@ -154,6 +165,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         RemoveClashes(x, clashes);
         if (ownExists)
         {
+            x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, change.NewRow));
             x.Result.Statements.Add(change.Kind == ChangeKind.Insert ? plan.OverwriteCommand(change.NewRow!) : plan.UpdateCommand(change.NewRow!, change.OldRow));
             x.Result.Counts.Updates++;
         }
@@ -178,13 +190,19 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         return rows;
     }
 
+    /// <summary>Versions that held one of the change's unique values here and gave it up since (value tombstones).</summary>
+    static List<LocalRow> Released(Step x) => [.. x.W.Released.SelectMany(l => l.Tombstones).Select(Gone)];
+
     void RemoveClashes(Step x, List<LocalRow> clashes)
     {
         foreach (var row in clashes)
         {
             var key = ConflictStatements.KeyOf(x.W.Change.Relation, row.KeyValues);
             x.Result.Statements.Add(ConflictStatements.DeleteByKey(x.W.Plan, row.KeyValues));
-            AddTombstone(x, key);
+            // Its tombstone carries the losing version, as on a node where that version arrives after the winner and
+            // is dropped (and its row deleted): every node then weighs a later change of the row against the same delete.
+            x.Result.Statements.Add(ConflictStatements.Tombstone(link.Sync, x.W.Change.Relation, key,
+                row.Version.CommitTimestamp ?? x.Begin.CommitTimestamp, row.Version.CommitTimestamp is null ? link.RemoteNode : row.Version.Node ?? link.RemoteNode));
             x.Result.Counts.Deletes++;
             _keys.Set(x.W.Plan.Target, key, KeyState.Absent);
         }

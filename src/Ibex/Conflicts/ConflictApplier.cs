@@ -69,8 +69,10 @@ public sealed class ConflictApplier
             var own = ProbeFor(plan, row, key, change.Kind != ChangeKind.Delete);
             var moved = newKey != key ? ProbeFor(plan, change.NewRow!, newKey, true) : null;
             var clashes = new List<ConflictLookup>();
+            var released = new List<ConflictLookup>();
+            var uniques = await _lookups.UniquesAsync(plan, cancellationToken).ConfigureAwait(false);
             if (change.Kind is ChangeKind.Insert or ChangeKind.Update)
-                foreach (var cols in await _lookups.UniquesAsync(plan, cancellationToken).ConfigureAwait(false))
+                foreach (var cols in uniques)
                 {
                     var idx = cols.Select(c => rel.Columns.ToList().IndexOf(c)).ToArray();
                     if (idx.Any(i => i < 0 || change.NewRow!.IsNull(i) || change.NewRow.IsUnchangedToast(i)))
@@ -78,9 +80,13 @@ public sealed class ConflictApplier
                     var clash = ConflictLookups.Row(plan, change.NewRow!, idx, rel.KeyColumns);
                     result.Lookups.Add(clash);
                     clashes.Add(clash);
+                    // After the row lookup: a local writer it waited for that gave the value up has recorded it by then.
+                    var gone = _lookups.ValueTombstone(plan, change.NewRow!, idx);
+                    result.Lookups.Add(gone);
+                    released.Add(gone);
                     result.Footprint.Add(ConflictPlan.FootprintOf(plan.Target, KeyJson.Of(idx.Select(i => (rel.Columns[i], change.NewRow!.Text(i))))));
                 }
-            result.Work.Add(new ConflictWork(change, plan, key, newKey, own, moved, clashes));
+            result.Work.Add(new ConflictWork(change, plan, key, newKey, own, moved, clashes) { Released = released, Uniques = uniques });
         }
         return result;
 

@@ -15,7 +15,10 @@ public enum ConflictKind
     /// <summary>A remote update's new values (a new key, or a unique value) are held by one other local row.</summary>
     UpdateExists,
 
-    /// <summary>A remote update (or an insert) met a key deleted on this node: its tombstone says by whom and when.</summary>
+    /// <summary>
+    /// A remote update (or an insert) met a key deleted on this node, or a unique value a row here gave up (deleted, or
+    /// changed to another value): its tombstone says which version and when.
+    /// </summary>
     UpdateDeleted,
 
     /// <summary>A remote update met no row and no tombstone: the row never reached this node, or its tombstone was purged.</summary>

@@ -2,17 +2,19 @@ using Npgsql;
 
 namespace Ibex.Conflicts;
 
-/// <summary>One query of a batch of conflict lookups: a local row (by key or by unique values), or a key's tombstones.</summary>
-public sealed class ConflictLookup(NpgsqlBatchCommand command, bool isTombstone, Func<string, NpgsqlBatchCommand>? guard = null)
+/// <summary>One query of a batch of conflict lookups: a local row (by key or by unique values), a key's tombstones, or a unique value's.</summary>
+public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKind kind, Func<string, NpgsqlBatchCommand>? guard = null)
 {
     public NpgsqlBatchCommand Command { get; } = command;
 
-    public bool IsTombstone { get; } = isTombstone;
+    public ConflictLookupKind Kind { get; } = kind;
+
+    public bool IsTombstone => Kind != ConflictLookupKind.Row;
 
     /// <summary>The row found (row lookups), or null.</summary>
     public LocalRow? Result { get; set; }
 
-    /// <summary>One version per node that deleted the key (tombstone lookups).</summary>
+    /// <summary>Tombstone lookups: one version per node that deleted the key, or whose version last held the value.</summary>
     public IReadOnlyList<RowVersion> Tombstones { get; set; } = [];
 
     /// <summary>

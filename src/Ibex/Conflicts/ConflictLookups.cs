@@ -32,7 +32,7 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
             $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[], t.xmin::text FROM {fromWhere} FOR UPDATE OF t");
         foreach (var p in Parameters())
             cmd.Parameters.Add(p);
-        return new ConflictLookup(cmd, false, xmin => RowGuard.Command(fromWhere, Parameters(), xmin));
+        return new ConflictLookup(cmd, ConflictLookupKind.Row, xmin => RowGuard.Command(fromWhere, Parameters(), xmin));
 
         List<NpgsqlParameter> Parameters()
             => [.. match.Select(c => RelationPlan.Param(row, c)), .. (notKey ?? []).Select(c => RelationPlan.Param(row, c))];
@@ -45,7 +45,19 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         cmd.Parameters.Add(new() { Value = link.Sync });
         cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
         cmd.Parameters.Add(new() { Value = key });
-        return new ConflictLookup(cmd, true);
+        return new ConflictLookup(cmd, ConflictLookupKind.Tombstone);
+    }
+
+    /// <summary>The value tombstones of the unique value <paramref name="row"/> holds in <paramref name="columns"/>.</summary>
+    public ConflictLookup ValueTombstone(RelationPlan plan, RowImage row, IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(columns);
+        var cmd = new NpgsqlBatchCommand(ValueTombstoneSql.Lookup(plan.Target.Quoted));
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = plan.Target.Quoted });
+        cmd.Parameters.Add(new() { Value = KeyJson.Of(plan.Source, row, columns) });
+        return new ConflictLookup(cmd, ConflictLookupKind.ValueTombstone);
     }
 
     /// <summary>Runs the lookups in one round trip; with <paramref name="withWalPosition"/>, also notes the node's WAL position.</summary>
@@ -62,11 +74,21 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         if (withWalPosition)
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_wal_lsn()"));
         var unknownOrigin = false;
+        IReadOnlyDictionary<string, string>? origins = null;
         await using (var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             foreach (var l in lookups)
             {
-                if (l.IsTombstone)
+                if (l.Kind == ConflictLookupKind.ValueTombstone)
+                {
+                    // Held by this node's own write (origin 0), by a node whose origin this is, or (null) unknown.
+                    origins ??= link.Coordinator.OriginsInto(link.LocalNode);
+                    var found = new List<RowVersion>();
+                    while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        found.Add(new RowVersion(r.GetDateTime(0), r.GetInt32(2) == 0 ? link.LocalNode : origins.GetValueOrDefault(r.IsDBNull(1) ? "" : r.GetString(1))));
+                    l.Tombstones = found;
+                }
+                else if (l.IsTombstone)
                 {
                     var found = new List<RowVersion>();
                     while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))

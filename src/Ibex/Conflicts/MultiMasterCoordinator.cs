@@ -225,8 +225,11 @@ public sealed class MultiMasterCoordinator
 
     async Task PurgeAsync(CancellationToken cancellationToken)
     {
+        await EnsureValueTriggersAsync(cancellationToken).ConfigureAwait(false);
         while (await DelayAsync(PurgeInterval, cancellationToken).ConfigureAwait(false))
         {
+            // A unique index added or dropped since: the value tombstone triggers follow.
+            await EnsureValueTriggersAsync(cancellationToken).ConfigureAwait(false);
             foreach (var node in _sync.Nodes.Select(n => n.Node))
             {
                 // A tombstone is needed only while some source may still send a change older than it.
@@ -237,6 +240,24 @@ public sealed class MultiMasterCoordinator
                 var shift = _perTable.Values.Append(_default).Max(st => st.MaxShift);
                 var before = new DateTime(incoming.Min(), DateTimeKind.Utc) - TombstoneMargin - shift;
                 await QuietlyAsync(node, TombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
+                await QuietlyAsync(node, ValueTombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Each node's value tombstone triggers (ValueTombstoneTriggers), as its tables' unique indexes are now.
+    async Task EnsureValueTriggersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in _sync.Nodes.Select(n => n.Node))
+        {
+            try
+            {
+                await using var conn = await NodeDataSources.OpenAsync(_nodes[node], cancellationToken).ConfigureAwait(false);
+                await ValueTombstoneTriggers.EnsureAsync(conn, _sync.Name, _sync.Tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IbexException or NpgsqlException && !cancellationToken.IsCancellationRequested)
+            {
+                _log.LogWarning("sync {Sync}: node {Node}: cannot put the unique-value tombstone trigger on its tables ({Error}); a unique value written on two nodes at once may end differently on them", _sync.Name, node, e.Message);
             }
         }
     }

@@ -51,7 +51,7 @@ public sealed class NodeDetacher(ControlDatabase control, ILogger log)
         }
         own.AddRange(links.Where(l => l.Target == nodeName).Select(l => DropOrigin(l.OriginName)));
         if (sync.Sources.Count() > 1)
-            own.Add(await TombstoneCleanupAsync(syncs, sync.Name, nodeName, cancellationToken).ConfigureAwait(false));
+            own.Add(await TombstoneCleanupAsync(syncs, sync, nodeName, cancellationToken).ConfigureAwait(false));
         await OnNodeAsync(nodeName, own, async conn =>
         {
             if (member.SlotName is { } s)
@@ -90,11 +90,11 @@ public sealed class NodeDetacher(ControlDatabase control, ILogger log)
     }
 
     // The node's tombstones of this sync; the whole schema when no other multi-master sync uses the node.
-    static async Task<string> TombstoneCleanupAsync(SyncStore syncs, string sync, string node, CancellationToken cancellationToken)
+    static async Task<string> TombstoneCleanupAsync(SyncStore syncs, SyncRecord sync, string node, CancellationToken cancellationToken)
     {
-        var others = (await syncs.ListAsync(cancellationToken).ConfigureAwait(false)).Where(o => o.Name != sync && o.Sources.Count() > 1);
+        var others = (await syncs.ListAsync(cancellationToken).ConfigureAwait(false)).Where(o => o.Name != sync.Name && o.Sources.Count() > 1);
         return others.Any(o => o.Nodes.Any(n => n.Node == node))
-            ? $"DELETE FROM ibex_mm.tombstone WHERE sync = {Ident.Literal(sync)}"
+            ? $"DELETE FROM ibex_mm.tombstone WHERE sync = {Ident.Literal(sync.Name)}; {Conflicts.ValueTombstoneSql.Cleanup(sync.Name, sync.Tables.Select(t => t.Name))}"
             : "DROP SCHEMA IF EXISTS ibex_mm CASCADE";
     }
 

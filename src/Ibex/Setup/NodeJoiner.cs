@@ -55,7 +55,11 @@ public sealed class NodeJoiner(ControlDatabase control, ILogger log)
 
             // Objects on the node first: its own writes are kept from this moment.
             if (multiMaster)
+            {
                 await SourceObjects.CreateTombstoneTableAsync(joining, nodeName, created, cancellationToken).ConfigureAwait(false);
+                await Conflicts.ValueTombstoneTriggers.EnsureAsync(joining, sync.Name, tables.Select(t => t.Target), cancellationToken).ConfigureAwait(false);
+                created.Add(joining, $"unique-value tombstone triggers on '{nodeName}'", Conflicts.ValueTombstoneSql.Cleanup(sync.Name, tables.Select(t => t.Target)));
+            }
             string? slot = null;
             if (asSource)
             {

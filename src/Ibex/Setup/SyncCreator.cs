@@ -68,7 +68,11 @@ public sealed class SyncCreator(ControlDatabase control, ILogger log)
 
             if (multiMaster)
                 foreach (var (name, conn) in conns)
+                {
                     await SourceObjects.CreateTombstoneTableAsync(conn, name, created, cancellationToken).ConfigureAwait(false);
+                    await Conflicts.ValueTombstoneTriggers.EnsureAsync(conn, spec.Name, plan.Tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false);
+                    created.Add(conn, $"unique-value tombstone triggers on '{name}'", Conflicts.ValueTombstoneSql.Cleanup(spec.Name, plan.Tables.Select(t => t.Name)));
+                }
 
             // A sync with only fullcopy targets needs no stream: no publication, no slot (nothing retains WAL).
             var streams = spec.Targets.Count > 0 || multiMaster;

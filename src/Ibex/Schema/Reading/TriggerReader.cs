@@ -12,6 +12,8 @@ internal static class TriggerReader
         FROM pg_trigger t
         JOIN pg_class c ON c.oid = t.tgrelid
         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND c.relnamespace = ANY($1)
+          -- Ibex's own (multi-master unique-value tombstones), present on every member: not part of the user's schema.
+          AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = t.tgfoid AND n.nspname = 'ibex_mm')
         """;
 
     public static async Task ReadAsync(CatalogSession session, CancellationToken cancellationToken)

@@ -1,0 +1,14 @@
+namespace Ibex.Conflicts;
+
+/// <summary>What a <see cref="ConflictLookup"/> reads.</summary>
+public enum ConflictLookupKind
+{
+    /// <summary>A local row, by key or by unique values, with its version; locked.</summary>
+    Row,
+
+    /// <summary>The tombstones of a deleted key: one version per node that deleted it.</summary>
+    Tombstone,
+
+    /// <summary>The value tombstones of a unique value given up here: one version per node whose version held it last.</summary>
+    ValueTombstone,
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using Ibex.Tests.Infrastructure;
+using Npgsql;
+
+namespace Ibex.Tests.MultiMaster;
+
+/// <summary>What the nodes of a multi-master test hold for the keys of table kv (k int) that differ between them.</summary>
+public static class MeshDiagnosis
+{
+    static async Task<List<string>> LinesAsync(Scenario s, string node, string sql)
+    {
+        await using var conn = await s.OpenAsync(node);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await r.ReadAsync())
+            lines.Add(r.IsDBNull(0) ? "" : r.GetString(0));
+        return lines;
+    }
+
+    /// <summary>For a failed run: the first differing keys, each node's row with its version, tombstones and value tombstones, and the conflicts logged.</summary>
+    public static async Task<string> DescribeAsync(Scenario s, string sync, IReadOnlyList<string> nodes)
+    {
+        var sb = new StringBuilder();
+        var rows = new Dictionary<string, Dictionary<int, string>>();
+        foreach (var n in nodes)
+        {
+            rows[n] = [];
+            foreach (var line in await LinesAsync(s, n, "SELECT k || '|' || kv::text || ' @' || coalesce(x.timestamp::text, '?') || ' o' || coalesce(x.roident::text, '?') FROM kv LEFT JOIN LATERAL pg_xact_commit_timestamp_origin(kv.xmin) x ON true"))
+                rows[n][int.Parse(line.Split('|')[0], System.Globalization.CultureInfo.InvariantCulture)] = line.Split('|')[1];
+        }
+        var keys = rows.Values.SelectMany(d => d.Keys).Distinct().Where(k => rows.Values.Select(d => d.TryGetValue(k, out var v) ? v.Split(" @")[0] : "-").Distinct().Count() > 1).Order().ToList();
+        sb.AppendLine($"{keys.Count} differing keys: {string.Join(", ", keys)}");
+        await using var control = await Scratch.OpenAsync(s.ControlCluster.NpgsqlConnectionString(s.ControlDatabase));
+        foreach (var k in keys.Take(3))
+        {
+            sb.AppendLine($"key {k}:");
+            foreach (var n in nodes)
+            {
+                sb.AppendLine($"  {n}: {(rows[n].TryGetValue(k, out var v) ? v : "(none)")}; origins {string.Join(", ", await LinesAsync(s, n, "SELECT roident || '=' || roname FROM pg_replication_origin"))}");
+                sb.AppendLine($"     tombstones: {string.Join("; ", await LinesAsync(s, n, $"SELECT deleted_at::text || ' by ' || deleted_by FROM ibex_mm.tombstone WHERE key = '{{\"k\":\"{k}\"}}'"))}");
+            }
+            var values = new HashSet<string>();
+            foreach (var n in nodes)
+                values.UnionWith(await LinesAsync(s, n, $"SELECT u FROM kv WHERE k = {k} AND u IS NOT NULL"));
+            foreach (var n in nodes)
+                foreach (var u in values)
+                    sb.AppendLine($"     {n} value tombstones of {u}: {string.Join("; ", await LinesAsync(s, n, $"SELECT held_at::text || ' o' || held_by FROM ibex_mm.value_tombstone WHERE value->>'u' = '{u}' ORDER BY held_at"))}; held now by {string.Join(",", await LinesAsync(s, n, $"SELECT k::text FROM kv WHERE u = '{u}'"))}");
+            await using var c = new NpgsqlCommand($"SELECT string_agg(node || ' ' || kind || ' local=' || coalesce(local_origin,'?') || '@' || coalesce(local_commit_ts::text,'?') || ' ' || coalesce(local_row::text, '') || ' remote=' || remote_origin || '@' || coalesce(remote_commit_ts::text,'?') || ' ' || coalesce(remote_row::text, '') || ' -> ' || winner, E'\n    ' ORDER BY id) FROM (SELECT * FROM ibex.conflict WHERE key->>'k' = '{k}' ORDER BY id DESC LIMIT 20) c", control);
+            sb.AppendLine($"  conflicts:\n    {await c.ExecuteScalarAsync()}");
+        }
+return sb.ToString();
+    }
+}
