@@ -2,15 +2,21 @@
 # anchors.sh - side-by-side benchmark of PostgreSQL replication systems on one machine.
 #
 #   usage: anchors.sh <replicator> [workload ...]
-#     replicator : ibex | native | pglogical | bucardo | none   (add your own: see README.md)
-#     workload   : w1 w2 w3 w4 w1big (default: w1 w2 w3)
+#     replicator : ibex | native | pglogical | bucardo | none | pgdump   (add your own: see README.md)
+#     workload   : w1 w2 w3 w4 w1big w5 w5kill (default: w1 w2 w3)
 #                  w4    = two-way (multi-master) load, for replicators with <r>_mm_* functions
 #                  w1big = W1 with W1BIG_ROWS (5,000,000) rows, for memory bounds
+#                  w5    = initial copy of W5_ROWS rows over 5 tables (one holds W5_BIG_PCT %),
+#                          for replicators with <r>_multi_* functions
+#                  w5kill = w5 with the replicator SIGKILLed once its copy passes W5_KILL_PCT %
+#                          and restarted (replicators with <r>_copy_pct and <r>_restart: ibex)
 #                  'none' replicates nothing: its W2 is the source-TPS baseline
+#                  'pgdump' is pg_dump -Fd -j 2 then pg_restore -j 2 --data-only (W3, W5 only)
 #
 # Copied from the project's reference harness (shared/bench/anchors.sh): the native,
 # pglogical and bucardo blocks and the measurement of W1-W3 are unchanged; added here:
-# the ibex and none replicators, W4, W1-5M, and per-workload CPU / daemon RSS figures.
+# the ibex, none and pgdump replicators, W4, W1-5M, W5, W5-kill, and per-workload CPU /
+# daemon RSS figures.
 #
 # Starts two fresh PostgreSQL clusters under /tmp (source, target), creates the
 # same schema on both, and for every workload configures the replicator for that
@@ -50,6 +56,12 @@ W4_HOT=${W4_HOT:-1000}              # W4 shared phase: both nodes update random 
 W4_TIMEOUT=${W4_TIMEOUT:-150}       # W4: end of a phase's load -> both nodes equal
 W1BIG_ROWS=${W1BIG_ROWS:-5000000}   # W1-5M: rows in the single big transaction
 W1BIG_TIMEOUT=${W1BIG_TIMEOUT:-600} # W1-5M: source commit -> target caught up
+W5_ROWS=${W5_ROWS:-20000000}        # W5: rows over the 5 tables, present before replication is configured
+W5_BIG_PCT=${W5_BIG_PCT:-60}        # W5: % of the rows in the first table (the rest split evenly over 4)
+W5_TIMEOUT=${W5_TIMEOUT:-1800}      # W5: setup -> target has all rows (also bounds the load)
+W5_KILL_PCT=${W5_KILL_PCT:-50}      # W5-kill: the copy progress at which the replicator is SIGKILLed
+PGDUMP_JOBS=${PGDUMP_JOBS:-2}       # pgdump: pg_dump -j and pg_restore -j
+PGDUMP_ARGS=${PGDUMP_ARGS:-}        # pgdump: extra pg_dump options (default compression stays on, as users run it)
 SQL_TIMEOUT=${SQL_TIMEOUT:-120}     # any single psql / CLI call
 POLL=${POLL:-0.25}                  # catch-up polling interval (does not affect metrics)
 SETUP_GAP=${SETUP_GAP:-6}           # W3: min seconds since the previous setup (see README)
@@ -57,12 +69,12 @@ LABEL=${LABEL:-$REP}                # name printed in RESULT lines (for variants
 KEEP=${KEEP:-0}                     # 1 = keep /tmp run directory (logs) even on success
 EXTRA_CONF=${EXTRA_CONF:-}          # extra postgresql.conf lines for both clusters
 
-REPLICATORS="native pglogical bucardo ibex none"   # keep in sync with the rep_* sections below
+REPLICATORS="native pglogical bucardo ibex none pgdump"   # keep in sync with the rep_* sections below
 
 usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -n "$REP" ] || usage
 case " $REPLICATORS " in *" $REP "*) ;; *) echo "unknown replicator '$REP'" >&2; usage ;; esac
-for w in "${WORKLOADS[@]}"; do case $w in w1|w2|w3|w4|w1big) ;; *) echo "unknown workload '$w'" >&2; usage ;; esac; done
+for w in "${WORKLOADS[@]}"; do case $w in w1|w2|w3|w4|w1big|w5|w5kill) ;; *) echo "unknown workload '$w'" >&2; usage ;; esac; done
 [ "$(id -u)" -eq 0 ] || { echo "run as root (initdb/pg_ctl are run via runuser -u postgres)" >&2; exit 2; }
 
 # ---------------------------------------------------------------- helpers
@@ -178,9 +190,10 @@ trap on_signal INT TERM
 # the dst_ts trigger, enabled ALWAYS so it also fires for replication apply
 # (session_replication_role = replica).  The source has no trigger, so dst_ts
 # stays NULL there; if a replicator ships that NULL, the target trigger overwrites it.
+W5_TABLES=(t_w5_1 t_w5_2 t_w5_3 t_w5_4 t_w5_5)   # W5: t_w5_1 holds W5_BIG_PCT % of the rows
 create_schema() { local t
   for side in src dst; do
-    for t in t_w1 t_w2 t_w3 t_w1big t_w4; do
+    for t in t_w1 t_w2 t_w3 t_w1big t_w4 "${W5_TABLES[@]}"; do
       $side -c "CREATE TABLE $t (id bigint PRIMARY KEY, k int, payload text,
                 src_ts timestamptz DEFAULT clock_timestamp(), dst_ts timestamptz)"
     done
@@ -188,7 +201,7 @@ create_schema() { local t
   done
   dst -c 'CREATE FUNCTION set_dst_ts() RETURNS trigger LANGUAGE plpgsql AS
           $$BEGIN NEW.dst_ts := clock_timestamp(); RETURN NEW; END$$'
-  for t in t_w1 t_w2 t_w3 t_w1big; do
+  for t in t_w1 t_w2 t_w3 t_w1big "${W5_TABLES[@]}"; do
     dst -c "CREATE TRIGGER ${t}_dst_ts BEFORE INSERT OR UPDATE ON $t
             FOR EACH ROW EXECUTE FUNCTION set_dst_ts()" \
         -c "ALTER TABLE $t ENABLE ALWAYS TRIGGER ${t}_dst_ts"
@@ -243,6 +256,18 @@ native_teardown() { local t=$1
   src -c "DROP PUBLICATION IF EXISTS pub_$t"; }
 native_fini() { :; }
 native_copy_note() { echo "create_subscription_copy_data=true"; }
+# W5: one publication and one subscription for NAME's tables (the tablesync workers copy
+# max_sync_workers_per_subscription = 2 tables at once, the default).
+native_multi_setup() { local n=$1; shift
+  src -c "CREATE PUBLICATION pub_$n FOR TABLE $(IFS=,; echo "$*")"
+  dst -c "CREATE SUBSCRIPTION sub_$n CONNECTION '$(src_dsn)' PUBLICATION pub_$n WITH (copy_data = true)"; }
+native_multi_caught_up() { local n=$1 st t; shift
+  st=$(dst -c "SELECT count(*) FILTER (WHERE sr.srsubstate <> 'r') || ',' || count(*)
+               FROM pg_subscription_rel sr JOIN pg_subscription s ON s.oid = sr.srsubid
+               WHERE s.subname = 'sub_$n'")
+  [ "$st" = "0,$#" ] || return 1
+  for t in "$@"; do in_sync "$t" || return 1; done; }
+native_multi_teardown() { native_teardown "$1"; }
 
 # ---- pglogical 2.x: nodes, one replication set per table, one subscription per table
 pglogical_init() {
@@ -373,9 +398,12 @@ ibex_init() {
   ibex_cli init || die "ibex init failed (see $RUN_DIR/ibex-cli.log)"
   ibex_cli node add src --dsn "$(src_dsn)" || die "ibex node add src failed (see $RUN_DIR/ibex-cli.log)"
   ibex_cli node add dst --dsn "$(dst_dsn)" || die "ibex node add dst failed (see $RUN_DIR/ibex-cli.log)"
-  # The daemon, in the background of this (main) shell; SIGTERM stops it cleanly.
+  ibex_start_daemon; }
+# The daemon, in the background; SIGTERM stops it cleanly.  Its PID is kept in ibex.pid (a
+# daemon restarted by W5-kill runs in the workload's subshell: the main shell reads it there).
+ibex_start_daemon() {
   # shellcheck disable=SC2086
-  dotnet "$IBEX_DLL" run $IBEX_RUN_ARGS >"$RUN_DIR/ibex-run.log" 2>&1 &
+  dotnet "$IBEX_DLL" run $IBEX_RUN_ARGS >>"$RUN_DIR/ibex-run.log" 2>&1 &
   IBEX_PID=$!
   echo "$IBEX_PID" >"$RUN_DIR/ibex.pid"
   sleep 1
@@ -396,6 +424,7 @@ ibex_live() { local sync=$1 st bad n pend
 ibex_caught_up() { ibex_live "s_$1" && in_sync "$1"; }
 ibex_teardown() { ibex_cli sync remove "s_$1"; }
 ibex_fini() { local i
+  [ -f "$RUN_DIR/ibex.pid" ] && IBEX_PID=$(cat "$RUN_DIR/ibex.pid")
   [ -n "$IBEX_PID" ] || return 0
   kill -TERM "$IBEX_PID" 2>/dev/null || return 0
   for ((i = 0; i < 150; i++)); do kill -0 "$IBEX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -403,6 +432,24 @@ ibex_fini() { local i
   wait "$IBEX_PID" 2>/dev/null || true
   IBEX_PID=; }
 ibex_copy_note() { echo "sync_add_copy_auto"; }
+# W5: one sync for NAME's tables.
+ibex_multi_setup() { local n=$1; shift
+  ibex_cli sync add "s_$n" --tables "$(IFS=,; echo "$*")" --source src --target dst --copy auto \
+    || { tail -n 5 "$RUN_DIR/ibex-cli.log" >&2; return 1; }; }
+ibex_multi_caught_up() { local n=$1 t; shift
+  ibex_live "s_$n" || return 1
+  for t in "$@"; do in_sync "$t" || return 1; done; }
+ibex_multi_teardown() { ibex_cli sync remove "s_$1"; }
+# W5-kill: the copy's progress in % (rows copied / rows expected over the sync's tables), the
+# figures `ibex status --json` shows, read from the control tables it reads them from.
+ibex_copy_pct() { ctl -c "SELECT coalesce(floor(100 * sum(rows_copied)::numeric / nullif(sum(greatest(rows_estimated, 0)), 0)), 0)
+                          FROM ibex.table_copy WHERE sync = 's_$1'"; }
+ibex_kill() { local p i
+  p=$(cat "$RUN_DIR/ibex.pid"); kill -KILL "$p" 2>/dev/null || true
+  # gone, or a zombie (the first daemon is the main shell's child, reaped only at its exit)
+  for ((i = 0; i < 100; i++)); do [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || echo Z)" = Z ] && return 0; sleep 0.1; done
+  die "ibex daemon $p still alive 10 s after SIGKILL"; }
+ibex_restart() { ibex_start_daemon; }
 # W4: one multi-master sync, both nodes sources, no copy (both nodes start with the same rows).
 ibex_mm_setup() {
   ibex_cli sync add mm_t_w4 --tables public.t_w4 --source src --source dst --copy never --conflict latest \
@@ -410,6 +457,32 @@ ibex_mm_setup() {
 ibex_mm_caught_up() { ibex_live mm_t_w4 && in_sync t_w4; }
 ibex_mm_conflicts() { ctl -c "SELECT count(*) FROM ibex.conflict WHERE sync = 'mm_t_w4'"; }
 ibex_mm_teardown() { ibex_cli sync remove mm_t_w4; }
+
+# ---- pgdump: not a replicator: the one-shot copy users reach for otherwise.  pg_dump of the
+# tables' data in directory format with PGDUMP_JOBS jobs (one synchronized snapshot), then
+# pg_restore --data-only with PGDUMP_JOBS jobs into the same pre-created target tables as
+# every other system (keys and the dst_ts trigger in place).  setup returns when the restore
+# has ended; the dump's files are written under the run directory.
+PGDUMP_DIR="$RUN_DIR/pgdump"
+pgdump_init() { :; }
+pgdump_multi_setup() { local n=$1 t args=(); shift
+  for t in "$@"; do args+=(-t "public.$t"); done
+  rm -rf "$PGDUMP_DIR"
+  # shellcheck disable=SC2086
+  timeout -k 5 "$W5_TIMEOUT" "$PGBIN/pg_dump" -h 127.0.0.1 -p "$SRC_PORT" -U postgres -d "$DB" --data-only \
+      -Fd -j "$PGDUMP_JOBS" $PGDUMP_ARGS "${args[@]}" -f "$PGDUMP_DIR" 2>>"$RUN_DIR/pgdump.log" \
+    || { tail -n 5 "$RUN_DIR/pgdump.log" >&2; return 1; }
+  date +%s.%N >"$RUN_DIR/pgdump.dumped"
+  timeout -k 5 "$W5_TIMEOUT" "$PGBIN/pg_restore" -h 127.0.0.1 -p "$DST_PORT" -U postgres -d "$DB" --data-only \
+      -j "$PGDUMP_JOBS" "$PGDUMP_DIR" 2>>"$RUN_DIR/pgdump.log" \
+    || { tail -n 5 "$RUN_DIR/pgdump.log" >&2; return 1; }; }
+pgdump_multi_caught_up() { local t; shift; for t in "$@"; do in_sync "$t" || return 1; done; }
+pgdump_multi_teardown() { rm -rf "$PGDUMP_DIR"; }
+pgdump_setup() { pgdump_multi_setup "$1" "$1"; }
+pgdump_caught_up() { in_sync "$1"; }
+pgdump_teardown() { pgdump_multi_teardown; }
+pgdump_fini() { :; }
+pgdump_copy_note() { echo "pg_dump_Fd_j${PGDUMP_JOBS}+pg_restore_data_only_j${PGDUMP_JOBS}"; }
 
 # ---- none: no replication at all.  Only its W2 is meaningful: the source's TPS with
 # nothing reading the WAL (wal_level = logical, as for every other replicator).
@@ -552,6 +625,79 @@ wl_w3() {   # initial copy of a W3_ROWS-row table that exists before replication
          "rows_per_s=$(calc "$W3_ROWS / ($last - $t0)" 0)" rows="$W3_ROWS" "method=$("${REP}_copy_note")" status=ok
   "${REP}_teardown" $t; mark_setup; }
 
+# W5: initial copy of W5_ROWS rows over 5 tables, t_w5_1 holding W5_BIG_PCT % of them (the
+# others an equal share each), all present before replication is configured.  Loaded once per
+# run (W5-kill reuses the rows), each table vacuumed and analyzed, then a CHECKPOINT.
+# secs: setup -> last row written on the target (max dst_ts over the 5 tables).
+w5_load() { local i n from=1 big rest
+  [ -f "$RUN_DIR/w5_loaded" ] && return 0
+  big=$((W5_ROWS * W5_BIG_PCT / 100)); rest=$(((W5_ROWS - big) / 4))
+  log "w5: loading $W5_ROWS rows over 5 tables ($big in t_w5_1)"
+  for i in 1 2 3 4 5; do
+    n=$([ $i = 1 ] && echo "$big" || echo "$rest")
+    SQL_TIMEOUT=$W5_TIMEOUT fill "t_w5_$i" "$from" $((from + n - 1))
+    from=$((from + n))
+  done
+  echo $((from - 1)) >"$RUN_DIR/w5_loaded"
+  SQL_TIMEOUT=$W5_TIMEOUT src -c "VACUUM ANALYZE $(IFS=,; echo "${W5_TABLES[*]}")" -c "CHECKPOINT"; }
+w5_rows() { cat "$RUN_DIR/w5_loaded"; }
+w5_empty_target() { dst -c "TRUNCATE $(IFS=,; echo "${W5_TABLES[*]}")" -c "CHECKPOINT"; }
+w5_times() {   # "last first" dst_ts over the 5 tables (epoch)
+  dst -F ' ' -c "SELECT extract(epoch FROM max(m)), extract(epoch FROM min(f)) FROM (
+      $(for t in "${W5_TABLES[@]}"; do echo "SELECT max(dst_ts) m, min(dst_ts) f FROM $t UNION ALL"; done) SELECT NULL, NULL) x"; }
+w5_check() { local t; for t in "${W5_TABLES[@]}"; do check_dst_ts "$t"; done; }
+dst_inserted() {   # rows inserted into the W5 tables on the target so far (committed or not)
+  dst -c "SELECT pg_stat_force_next_flush()" >/dev/null 2>&1 || true
+  dst -c "SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname LIKE 't\_w5\_%'"; }
+wl_w5() {
+  local t0 last first rows
+  if ! declare -F "${REP}_multi_setup" >/dev/null; then result w5_copy status=na "reason=${REP}_has_no_multi_table_setup"; return 0; fi
+  w5_load; rows=$(w5_rows); w5_empty_target
+  setup_gap
+  acct_mark window
+  t0=$(now)
+  mark_setup; "${REP}_multi_setup" w5 "${W5_TABLES[@]}"
+  wait_for "$W5_TIMEOUT" "w5 initial copy" "${REP}_multi_caught_up" w5 "${W5_TABLES[@]}" || die "timeout_copy_${W5_TIMEOUT}s"
+  read -r last first < <(w5_times)
+  w5_check
+  calc "$last - $t0" >"$RUN_DIR/w5_secs"
+  result w5_copy "secs=$(calc "$last - $t0")" "copy_s=$(calc "$last - $first")" "rows_per_s=$(calc "$rows / ($last - $t0)" 0)" \
+         rows="$rows" tables=5 big_pct="$W5_BIG_PCT" "method=$("${REP}_copy_note")" status=ok
+  "${REP}_multi_teardown" w5 "${W5_TABLES[@]}"; mark_setup; }
+
+# W5-kill: W5's copy again into the emptied target tables; once the copy's progress passes
+# W5_KILL_PCT %, the replicator is SIGKILLed and started again at once.  secs = setup -> last
+# row on the target, the restart included; vs_uninterrupted = secs / W5's secs of this run;
+# dst_rows_written = rows inserted on the target (pg_stat_user_tables.n_tup_ins, aborted ones
+# included): the rows of the table when a copy resumes, more when ranges are copied again.
+wl_w5kill() {
+  local t0 tk pct last first rows ins0 ins1 base ticks r_t r_s r_d r_r
+  if ! declare -F "${REP}_copy_pct" >/dev/null || ! declare -F "${REP}_restart" >/dev/null; then
+    result w5_kill status=na "reason=${REP}_cannot_be_killed_and_restarted_here"; return 0; fi
+  w5_load; rows=$(w5_rows); w5_empty_target
+  ins0=$(dst_inserted)
+  setup_gap
+  acct_mark window
+  t0=$(now)
+  mark_setup; "${REP}_multi_setup" w5 "${W5_TABLES[@]}"
+  w5_past() { pct=$("${REP}_copy_pct" w5) && [ "${pct:-0}" -ge "$W5_KILL_PCT" ]; }
+  wait_for "$W5_TIMEOUT" "w5 copy past ${W5_KILL_PCT}%" w5_past || die "timeout_progress_${W5_TIMEOUT}s"
+  pct=$("${REP}_copy_pct" w5)
+  ticks=$(daemon_ticks)   # the killed daemon's CPU counts in daemon_cpu_s, as the new one's
+  tk=$(now); "${REP}_kill"
+  log "w5kill: killed at ${pct}% after $(calc "$tk - $t0" 1)s; restarting"
+  "${REP}_restart"
+  read -r r_t r_s r_d r_r <"$RUN_DIR/acct"; echo "$r_t $r_s $r_d $((r_r - ticks))" >"$RUN_DIR/acct"
+  wait_for "$W5_TIMEOUT" "w5 copy after the restart" "${REP}_multi_caught_up" w5 "${W5_TABLES[@]}" || die "timeout_copy_${W5_TIMEOUT}s"
+  read -r last first < <(w5_times)
+  w5_check
+  ins1=$(dst_inserted)
+  base=$(cat "$RUN_DIR/w5_secs" 2>/dev/null || echo "")
+  result w5_kill "secs=$(calc "$last - $t0")" "killed_at_s=$(calc "$tk - $t0")" "killed_at_pct=$pct" \
+         ${base:+"vs_uninterrupted=$(calc "($last - $t0) / $base")"} "dst_rows_written=$((ins1 - ins0))" \
+         rows="$rows" status=ok
+  "${REP}_multi_teardown" w5 "${W5_TABLES[@]}"; mark_setup; }
+
 # W4: two writable nodes (multi-master).  Both nodes start with the same W4_PREFILL rows,
 # a two-way replication is set up without copy, then two phases of W4_SECS each run a
 # pgbench writer on EACH node with W2's script (insert one new row from the node's own id
@@ -641,10 +787,11 @@ EOF
       "repl_ab_rows_per_s=$(calc "2 * $tx_a / ($last_ab - $fs_a)" 0)" "repl_ba_rows_per_s=$(calc "2 * $tx_b / ($last_ba - $fs_b)" 0)" \
       "drain_ab_s=$(calc "$last_ab - $lc_a")" "drain_ba_s=$(calc "$last_ba - $lc_b")" status=ok; }
 
-declare -A WL_NAME=([w1]=w1_bulk [w2]=w2_oltp [w3]=w3_copy [w4]=w4_mm [w1big]=w1_5m) \
-           WL_TABLE=([w1]=t_w1 [w2]=t_w2 [w3]=t_w3 [w4]=t_w4 [w1big]=t_w1big)
+declare -A WL_NAME=([w1]=w1_bulk [w2]=w2_oltp [w3]=w3_copy [w4]=w4_mm [w1big]=w1_5m [w5]=w5_copy [w5kill]=w5_kill) \
+           WL_TABLE=([w1]=t_w1 [w2]=t_w2 [w3]=t_w3 [w4]=t_w4 [w1big]=t_w1big [w5]=w5 [w5kill]=w5)
 
 run_workload() { local w=$1 rc t1
+  if [ -f "$RUN_DIR/ibex.pid" ]; then IBEX_PID=$(cat "$RUN_DIR/ibex.pid"); fi   # restarted by an earlier workload
   rm -f "$RUN_DIR/fail_reason"; t1=$(now)
   acct_reset_peak; acct_mark   # daemon peak RSS and CPU counters start afresh for each workload
   # Own subshell: an error or timeout fails this workload only.  Run in the
@@ -658,6 +805,7 @@ run_workload() { local w=$1 rc t1
   WL_PID=
   local td="${REP}_teardown"   # W4 has its own teardown
   [ "$w" = w4 ] && td="${REP}_mm_teardown"
+  [ "$w" = w5 ] || [ "$w" = w5kill ] && td="${REP}_multi_teardown"
   declare -F "$td" >/dev/null || td=true
   if [ $rc -eq 3 ]; then ANY_FAIL=1; "$td" "${WL_TABLE[$w]}" >/dev/null 2>&1 || true
   elif [ $rc -ne 0 ]; then

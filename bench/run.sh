@@ -3,16 +3,20 @@
 # replication (and pglogical and Bucardo when their Debian packages are installed), in
 # the same run, on the same machine, with the same harness (bench/anchors.sh).
 #
-#   usage: bench/run.sh [--quick] [--rounds N] [--only W1,W2,W3,W4,W1-5M,SW] [--systems ibex,native,pglogical,bucardo]
+#   usage: bench/run.sh [--quick] [--rounds N] [--only W1,W2,W3,W4,W5,W1-5M,SW] [--systems ibex,native,pgdump,pglogical,bucardo]
 #
-#   --quick     small sizes (W1 5,000 rows, W2 3 s, W3 20,000 rows, W4 3 s per phase), one
-#               round, no W1-5M: a smoke check.  Exits non-zero only when a workload fails
-#               outright (data mismatch, timeout, error), never because of a figure.
+#   --quick     small sizes (W1 5,000 rows, W2 3 s, W3 20,000 rows, W4 3 s per phase, W5
+#               200,000 rows), one round, no W1-5M: a smoke check.  Exits non-zero only when a
+#               workload fails outright (data mismatch, timeout, error), never because of a figure.
 #   --rounds N  rounds (default 3; 1 with --quick); systems are interleaved within a round.
 #   --only      workloads to run (default: all).  W1-5M (one 5,000,000-row transaction)
 #               runs for Ibex only, and not with --quick.  SW (Ibex only): the switchover
 #               15 -> 18 under pgbench, bench/switchover.sh (20 s of writes; 6 s with --quick).
-#   --systems   replicators (default: ibex,native + pglogical,bucardo when installed).
+#               W5: initial copy of 20,000,000 rows over 5 tables (one with 60 %); for Ibex
+#               also W5-kill (the daemon SIGKILLed at 50 % of that copy and restarted).
+#   --systems   replicators (default: ibex,native,pgdump + pglogical,bucardo when installed;
+#               W5 has Ibex, native and pgdump only).
+#               pgdump (pg_dump -Fd -j 2, then pg_restore -j 2) takes part in W3 and W5 only.
 #               A "no replication" W2 baseline (source TPS only) runs whenever W2 does.
 #
 # Each (round, system) is one bench/anchors.sh run with its own throwaway clusters
@@ -22,7 +26,7 @@
 # lines and the machine.  Progress on stderr; per-run logs under $LOGDIR.
 #
 # Environment: QUIET_BUSY [25] / QUIET_WAIT [60] (see above), RUN_LIMIT [1500 s per
-# anchors.sh run], LOGDIR [/tmp/ibex-bench-logs.XXXXXX], IBEX_DLL (use this Ibex.Cli.dll
+# anchors.sh run; 5400 s for a full-size W5], LOGDIR [/tmp/ibex-bench-logs.XXXXXX], IBEX_DLL (use this Ibex.Cli.dll
 # instead of building), IBEX_BUILD_FROM [head|worktree] (see build-ibex.sh), KEEP=1
 # (keep run directories), RESULTS_FILE (write the results here instead).  Sizes can be
 # overridden with anchors.sh's variables (W1_ROWS, W2_SECS, ...).
@@ -32,8 +36,8 @@ REPO=$(cd "$HERE/.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 # ---------------------------------------------------------------- options
-QUICK=0 ROUNDS= ONLY="W1,W2,W3,W4,W1-5M,SW" SYSTEMS=
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+QUICK=0 ROUNDS= ONLY="W1,W2,W3,W4,W5,W1-5M,SW" SYSTEMS=
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1 ;;
@@ -54,7 +58,7 @@ ROUNDS=${ROUNDS:-$([ $QUICK = 1 ] && echo 1 || echo 3)}
 
 installed() { dpkg -s "$1" >/dev/null 2>&1; }
 if [ -z "$SYSTEMS" ]; then
-  SYSTEMS=ibex,native
+  SYSTEMS=ibex,native,pgdump
   installed postgresql-15-pglogical && SYSTEMS+=,pglogical
   installed bucardo && SYSTEMS+=,bucardo
 fi
@@ -62,9 +66,10 @@ IFS=, read -r -a SYS <<<"$SYSTEMS"
 for s in "${SYS[@]}"; do
   case $s in
     ibex|native) ;;
+    pgdump) [ -x "$PGBIN/pg_dump" ] && [ -x "$PGBIN/pg_restore" ] || { echo "run.sh: pgdump asked for, but $PGBIN/pg_dump or pg_restore is missing" >&2; exit 2; } ;;
     pglogical) installed postgresql-15-pglogical || { echo "run.sh: pglogical asked for, but postgresql-15-pglogical is not installed" >&2; exit 2; } ;;
     bucardo) installed bucardo || { echo "run.sh: bucardo asked for, but the bucardo package is not installed" >&2; exit 2; } ;;
-    *) echo "run.sh: unknown system '$s' (ibex, native, pglogical, bucardo)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown system '$s' (ibex, native, pgdump, pglogical, bucardo)" >&2; exit 2 ;;
   esac
 done
 
@@ -72,13 +77,13 @@ done
 declare -A WANT=()
 IFS=, read -r -a wl <<<"${ONLY^^}"
 for w in "${wl[@]}"; do
-  case $w in W1|W2|W3|W4|W1-5M|SW) WANT[$w]=1 ;; *) echo "run.sh: unknown workload '$w' (W1, W2, W3, W4, W1-5M, SW)" >&2; exit 2 ;; esac
+  case $w in W1|W2|W3|W4|W5|W1-5M|SW) WANT[$w]=1 ;; *) echo "run.sh: unknown workload '$w' (W1, W2, W3, W4, W5, W1-5M, SW)" >&2; exit 2 ;; esac
 done
 if [ $QUICK = 1 ]; then
   unset 'WANT[W1-5M]'
   export W1_ROWS=${W1_ROWS:-5000} W2_SECS=${W2_SECS:-3} W2_PREFILL=${W2_PREFILL:-5000} \
          W3_ROWS=${W3_ROWS:-20000} W4_SECS=${W4_SECS:-3} W4_PREFILL=${W4_PREFILL:-5000} \
-         SETUP_GAP=${SETUP_GAP:-0} SW_SECS=${SW_SECS:-6}   # SETUP_GAP: no throttle gap before W3/W4 (quick figures are not compared)
+         W5_ROWS=${W5_ROWS:-200000} SETUP_GAP=${SETUP_GAP:-0} SW_SECS=${SW_SECS:-6}   # SETUP_GAP: no throttle gap before W3/W4 (quick figures are not compared)
 fi
 workloads_for() {   # anchors.sh workload list for one system
   local s=$1 out=()
@@ -90,10 +95,17 @@ workloads_for() {   # anchors.sh workload list for one system
   # and Bucardo's multi-source mode is not set up in this harness.
   [ -n "${WANT[W4]:-}" ] && case $s in ibex|pglogical) out+=(w4) ;; esac
   [ -n "${WANT[W1-5M]:-}" ] && [ "$s" = ibex ] && out+=(w1big)
-  case $s in none) out=(); [ -n "${WANT[W2]:-}" ] && out=(w2) ;; esac
+  # W5 for every system; W5-kill where the harness can kill and restart it (Ibex), after W5 (same rows).
+  # (pglogical and Bucardo: no multi-table set-up for it in anchors.sh yet.)
+  [ -n "${WANT[W5]:-}" ] && case $s in ibex) out+=(w5 w5kill) ;; native) out+=(w5) ;; esac
+  case $s in
+    none) out=(); [ -n "${WANT[W2]:-}" ] && out=(w2) ;;
+    pgdump) out=(); [ -n "${WANT[W3]:-}" ] && out+=(w3); [ -n "${WANT[W5]:-}" ] && out+=(w5) ;;   # a one-shot copy only
+  esac
   echo "${out[*]}"; }
 
-RUN_LIMIT=${RUN_LIMIT:-1500}
+# A full-size W5 loads 20M rows and copies them twice (W5, W5-kill) in one anchors.sh run.
+RUN_LIMIT=${RUN_LIMIT:-$([ $QUICK = 0 ] && [ -n "${WANT[W5]:-}" ] && echo 5400 || echo 1500)}
 QUIET_BUSY=${QUIET_BUSY:-25}
 QUIET_WAIT=${QUIET_WAIT:-60}
 [ $QUICK = 1 ] && QUIET_WAIT=${QUIET_WAIT_QUICK:-5}   # a smoke check does not wait for a quiet machine
@@ -156,7 +168,8 @@ dirty=$(git -C "$REPO" status --porcelain -- src 2>/dev/null | wc -l)
        "mem $(free -g | awk '/^Mem:/ {print $2}') GiB"
   echo "# settings: W1_ROWS=${W1_ROWS:-200000} W2_SECS=${W2_SECS:-20} W2_CLIENTS=${W2_CLIENTS:-2}" \
        "W2_PREFILL=${W2_PREFILL:-100000} W3_ROWS=${W3_ROWS:-1000000} W4_SECS=${W4_SECS:-20}" \
-       "W4_CLIENTS=${W4_CLIENTS:-1} W4_PREFILL=${W4_PREFILL:-100000} W4_HOT=${W4_HOT:-1000} W1BIG_ROWS=${W1BIG_ROWS:-5000000}"
+       "W4_CLIENTS=${W4_CLIENTS:-1} W4_PREFILL=${W4_PREFILL:-100000} W4_HOT=${W4_HOT:-1000} W1BIG_ROWS=${W1BIG_ROWS:-5000000}" \
+       "W5_ROWS=${W5_ROWS:-20000000} W5_BIG_PCT=${W5_BIG_PCT:-60} W5_KILL_PCT=${W5_KILL_PCT:-50} PGDUMP_JOBS=${PGDUMP_JOBS:-2} IBEX_RUN_ARGS=${IBEX_RUN_ARGS:-}"
 } >"$RAW"
 cat "$RAW" >&2
 

@@ -20,7 +20,7 @@ public static class RunCommand
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send metrics and traces over OTLP/HTTP (protobuf) to this collector address, e.g. http://127.0.0.1:4318" };
         var otlpInterval = new Option<string>("--otlp-interval") { Description = "With --otlp-endpoint: how often metrics are sent", DefaultValueFactory = _ => "15s" };
         var copyJobs = new Option<int>("--copy-jobs") { Description = "Initial copy: streams at once per source (tables, and ranges of a large table)", DefaultValueFactory = _ => 4 };
-        var copyRange = new Option<int>("--copy-range-mb") { Description = "Initial copy: tables larger than this are split into ranges of about this size, copied in parallel and resumable", DefaultValueFactory = _ => 256 };
+        var copyRange = new Option<int>("--copy-range-mb") { Description = "Initial copy: tables larger than this are split into ranges of at most this size (about eight per job over the whole copy, at least 16 MB), copied in parallel and resumable", DefaultValueFactory = _ => 256 };
         var cmd = new Command("run", "Run the replication daemon in the foreground") { syncs, memory, spillDir, heartbeat, tombstones, copyJobs, copyRange, http, otlp, otlpInterval };
         cmd.SetAction(async (parse, ct) =>
         {

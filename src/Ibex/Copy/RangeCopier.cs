@@ -16,7 +16,10 @@ namespace Ibex.Copy;
 /// </summary>
 public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sourceName, IReadOnlyDictionary<string, NpgsqlConnectionStringBuilder> targets, CopyRangeStore store, ILogger log)
 {
-    /// <summary>About how many bytes of the source table one range holds.</summary>
+    /// <summary>Tables larger than this on the source are split (<c>--copy-range-mb</c>).</summary>
+    public long SplitAboveBytes { get; init; } = CopyOptions.DefaultRangeBytes;
+
+    /// <summary>About how many bytes of the source table one range holds (<see cref="CopyOptions.RangeBytesFor"/>).</summary>
     public long RangeBytes { get; init; } = CopyOptions.DefaultRangeBytes;
 
     /// <summary>The outcome per target node: the snapshot LSN of its latest range, and the bytes copied (in every run).</summary>
@@ -46,7 +49,7 @@ public sealed class RangeCopier(NpgsqlConnectionStringBuilder source, string sou
                     conns[d] = await NodeConnections.OpenAsync(targets[d.Node], $"target '{d.Node}'", "copy", cancellationToken).ConfigureAwait(false);
                 if (recorded.Count == 0)
                 {
-                    var fresh = await RangePlanner.PlanAsync(src, table, await TableStreamer.OwnRowsAsync(src, table.Name, cancellationToken).ConfigureAwait(false), RangeBytes, cancellationToken).ConfigureAwait(false);
+                    var fresh = await RangePlanner.PlanAsync(src, table, await TableStreamer.OwnRowsAsync(src, table.Name, cancellationToken).ConfigureAwait(false), SplitAboveBytes, RangeBytes, cancellationToken).ConfigureAwait(false);
                     if (fresh is null || !await AllEmptyAsync(conns, cancellationToken).ConfigureAwait(false))
                         return null;
                     plan = fresh;

@@ -18,10 +18,10 @@ public static class RangePlanner
     const uint UuidType = 2950;
 
     /// <summary>
-    /// The plan for one table, read inside the copy's snapshot on <paramref name="source"/>; null when the table is too
-    /// small to split (one range) or is partitioned (its rows are its partitions').
+    /// The plan for one table, read inside the copy's snapshot on <paramref name="source"/>; null when the table is not
+    /// larger than <paramref name="splitAboveBytes"/> (one stream) or is partitioned (its rows are its partitions').
     /// </summary>
-    public static async Task<RangePlan?> PlanAsync(NpgsqlConnection source, TableInfo table, string ownRows, long rangeBytes, CancellationToken cancellationToken)
+    public static async Task<RangePlan?> PlanAsync(NpgsqlConnection source, TableInfo table, string ownRows, long splitAboveBytes, long rangeBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Partitioned)
@@ -35,7 +35,7 @@ public static class RangePlanner
             bytes = r.GetInt64(0);
             blockSize = r.GetInt64(1);
         }
-        var count = Count(bytes, rangeBytes);
+        var count = Count(bytes, splitAboveBytes, rangeBytes);
         if (count < 2)
             return null;
         // The key bounds a range only when every change carries it (as the primary key or in a full old row).
@@ -49,8 +49,11 @@ public static class RangePlanner
     }
 
     /// <summary>How many ranges a table of <paramref name="bytes"/> gets (at most 10,000).</summary>
-    public static int Count(long bytes, long rangeBytes)
-        => (int)Math.Clamp((bytes + Math.Max(1, rangeBytes) - 1) / Math.Max(1, rangeBytes), 1, 10_000);
+    public static int Count(long bytes, long rangeBytes) => Count(bytes, rangeBytes, rangeBytes);
+
+    /// <summary>How many ranges of about <paramref name="rangeBytes"/> a table of <paramref name="bytes"/> gets: one when it is not larger than <paramref name="splitAboveBytes"/>, at most 10,000.</summary>
+    public static int Count(long bytes, long splitAboveBytes, long rangeBytes)
+        => bytes <= splitAboveBytes ? 1 : (int)Math.Clamp((bytes + Math.Max(1, rangeBytes) - 1) / Math.Max(1, rangeBytes), 1, 10_000);
 
     /// <summary>Ranges bounded by the given quantiles of the key (sorted; repeats and nulls dropped); the first is open below, the last above.</summary>
     public static IReadOnlyList<CopyRange> FromQuantiles(IEnumerable<string?> quantiles)

@@ -113,9 +113,11 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
             });
         }
         var progressLog = new CopyProgressLog(loggers.CreateLogger("Ibex.Copy"));
+        long copyBytes = 0;
         foreach (var t in tasks)
         {
             var (rows, bytes) = await EstimateAsync(t.Table.Name, cancellationToken).ConfigureAwait(false);
+            copyBytes += bytes;
             foreach (var d in t.Targets)
             {
                 await store.MarkCopyingAsync(sync.Name, source, d.Node, t.Table.Name, rows, bytes, cancellationToken).ConfigureAwait(false);
@@ -137,7 +139,7 @@ public sealed class InitialCopyStep(SyncRecord sync, string source, IReadOnlyDic
             OriginTimestamp = sync.CreatedAt,
             MultiMaster = mm is null ? null : new MultiMasterCopy(mm, source),
             Parallelism = Math.Max(1, Copy.Jobs),
-            Ranges = new RangeCopier(sourceSettings, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), ranges, loggers.CreateLogger("Ibex.Copy")) { RangeBytes = Copy.RangeBytes },
+            Ranges = new RangeCopier(sourceSettings, source, nodes.ToDictionary(n => n.Key, n => NodeConnections.Settings(n.Value)), ranges, loggers.CreateLogger("Ibex.Copy")) { SplitAboveBytes = Copy.RangeBytes, RangeBytes = Copy.RangeBytesFor(copyBytes) },
         };
         try
         {

@@ -14,6 +14,25 @@ public class RangePlannerTests
     public void The_size_gives_the_number_of_ranges(long bytes, long rangeBytes, int count)
         => RangePlanner.Count(bytes, rangeBytes).ShouldBe(count);
 
+    [Theory]
+    // W5 at full size: a 3 GB copy with 4 jobs gets ranges of 96 MB (32 over the copy) instead of 256 MB, so a copy
+    // killed midway re-copies about half a range per job; its 1.7 GB table is 19 ranges, a 285 MB one 3.
+    [InlineData(3L << 30, 4, 256, (3L << 30) / 32, 1740L << 20, 19)]
+    [InlineData(3L << 30, 4, 256, (3L << 30) / 32, 285L << 20, 3)]
+    // A huge copy keeps --copy-range-mb as the ceiling.
+    [InlineData(1L << 40, 4, 256, 256L << 20, 10L << 30, 40)]
+    // W3: a 150 MB table alone, under --copy-range-mb: still one stream (16 MB is only the floor of the size).
+    [InlineData(150L << 20, 4, 256, 16L << 20, 150L << 20, 1)]
+    // A --copy-range-mb under 16 is taken as it is (tests use 1 MB).
+    [InlineData(10L << 20, 4, 1, 1L << 20, 10L << 20, 10)]
+    public void Ranges_get_smaller_when_the_copy_is_large_relative_to_the_jobs(long copyBytes, int jobs, int rangeMb, long rangeBytes, long tableBytes, int ranges)
+    {
+        var options = new CopyOptions { Jobs = jobs, RangeBytes = (long)rangeMb << 20 };
+        var size = options.RangeBytesFor(copyBytes);
+        size.ShouldBe(rangeBytes);
+        RangePlanner.Count(tableBytes, options.RangeBytes, size).ShouldBe(ranges);
+    }
+
     [Fact]
     public void Key_ranges_are_adjacent_open_at_both_ends_and_hold_every_key_once()
     {
