@@ -15,6 +15,7 @@ namespace Ibex.Conflicts;
 public sealed class ConflictApplier
 {
     static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan RecorderGlance = TimeSpan.FromMilliseconds(20);
 
     readonly MultiMasterLink _link;
     readonly ConflictLookups _lookups;
@@ -119,11 +120,17 @@ public sealed class ConflictApplier
         var unsure = plans.SelectMany(p => p.Unsure).ToList();
         if (!isSource || unsure.Count == 0 || recordedBefore >= walNow)
             return;
-        // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
-        // even when nothing else is being written.
-        var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
-        if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
-            throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
+        // On a node being written to, the recorder passes that position with the next commits it reads: wait a
+        // moment for that before writing a fence (a statement on another session, and a message every reader of the
+        // node's stream decodes).
+        if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, walNow, RecorderGlance, cancellationToken).ConfigureAwait(false))
+        {
+            // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
+            // even when nothing else is being written.
+            var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
+            if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
+                throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
+        }
         var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
         await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
         foreach (var (p, l) in again)
