@@ -109,7 +109,8 @@ public sealed class ConflictApplier
     /// <summary>
     /// Runs the lookups of several plans in one round trip. This node's own deletes are recorded as tombstones by its
     /// reader, a little after they commit: if that recorder had not caught up with this node's WAL when we looked, and
-    /// a row was found absent, one fence through this node's stream is waited for and those tombstones read again.
+    /// a row was found absent, the recorder is waited for (a fence through this node's stream when it does not get
+    /// there by itself at once), and those tombstones are read again if it wrote any in between.
     /// </summary>
     public async Task LookupAsync(IReadOnlyList<ConflictPlan> plans, CancellationToken cancellationToken)
     {
@@ -131,6 +132,9 @@ public sealed class ConflictApplier
             if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
                 throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
         }
+        // The recorder wrote no tombstone for what it read since before the lookups: they saw every one there is.
+        if (_link.Coordinator.TombstonesWritten(_link.LocalNode) <= recordedBefore)
+            return;
         var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
         await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
         foreach (var (p, l) in again)
