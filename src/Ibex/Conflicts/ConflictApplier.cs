@@ -15,6 +15,7 @@ namespace Ibex.Conflicts;
 public sealed class ConflictApplier
 {
     static readonly TimeSpan RecorderWait = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan RecorderGlance = TimeSpan.FromMilliseconds(20);
 
     readonly MultiMasterLink _link;
     readonly ConflictLookups _lookups;
@@ -114,7 +115,8 @@ public sealed class ConflictApplier
     /// <summary>
     /// Runs the lookups of several plans in one round trip. This node's own deletes are recorded as tombstones by its
     /// reader, a little after they commit: if that recorder had not caught up with this node's WAL when we looked, and
-    /// a row was found absent, one fence through this node's stream is waited for and those tombstones read again.
+    /// a row was found absent, the recorder is waited for (a fence through this node's stream when it does not get
+    /// there by itself at once), and those tombstones are read again if it wrote any in between.
     /// </summary>
     public async Task LookupAsync(IReadOnlyList<ConflictPlan> plans, CancellationToken cancellationToken)
     {
@@ -125,11 +127,20 @@ public sealed class ConflictApplier
         var unsure = plans.SelectMany(p => p.Unsure).ToList();
         if (!isSource || unsure.Count == 0 || recordedBefore >= walNow)
             return;
-        // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
-        // even when nothing else is being written.
-        var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
-        if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
-            throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
+        // On a node being written to, the recorder passes that position with the next commits it reads: wait a
+        // moment for that before writing a fence (a statement on another session, and a message every reader of the
+        // node's stream decodes).
+        if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, walNow, RecorderGlance, cancellationToken).ConfigureAwait(false))
+        {
+            // A marker in this node's own stream, after everything committed so far: the reader passes it on at once,
+            // even when nothing else is being written.
+            var fence = await _link.Coordinator.FenceAsync(_link.LocalNode, cancellationToken).ConfigureAwait(false);
+            if (!await _link.Coordinator.WaitRecordedAsync(_link.LocalNode, fence, RecorderWait, cancellationToken).ConfigureAwait(false))
+                throw new ApplyException($"target '{_link.LocalNode}': its own deletes are not being read (is its replication slot being read?); cannot decide a change of a deleted row in {unsure[0].Relation.Name.Display} yet", true);
+        }
+        // The recorder wrote no tombstone for what it read since before the lookups: they saw every one there is.
+        if (_link.Coordinator.TombstonesWritten(_link.LocalNode) <= recordedBefore)
+            return;
         var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
         await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
         foreach (var (p, l) in again)

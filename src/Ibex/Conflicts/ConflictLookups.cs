@@ -19,20 +19,11 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(match);
-        var rel = plan.Source;
-        var n = 0;
-        var where = string.Join(" AND ", match.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}"));
-        if (notKey is not null)
-            where += " AND NOT (" + string.Join(" AND ", notKey.Select(c => $"t.{Ident.Quote(rel.Columns[c])} = {rel.Placeholder(c, ++n)}")) + ")";
-        var keys = string.Join(", ", rel.KeyColumns.Select(c => $"t.{Ident.Quote(rel.Columns[c])}::text"));
-        var fromWhere = $"{plan.Target.Quoted} t WHERE {where}";
-        var cmd = new NpgsqlBatchCommand(
-            // The version comes from the select list: when the lock waited for a concurrent writer, PostgreSQL re-reads
-            // the row's new version and computes the select list again, but a joined function would keep the old xmin.
-            $"SELECT to_jsonb(t)::text, (pg_xact_commit_timestamp_origin(t.xmin)).timestamp, (pg_xact_commit_timestamp_origin(t.xmin)).roident::int, ARRAY[{keys}]::text[], t.xmin::text FROM {fromWhere} FOR UPDATE OF t");
+        var sql = LookupSql.For(plan, match, notKey);
+        var cmd = new NpgsqlBatchCommand(sql.Lookup);
         foreach (var p in Parameters())
             cmd.Parameters.Add(p);
-        return new ConflictLookup(cmd, ConflictLookupKind.Row, xmin => RowGuard.Command(fromWhere, Parameters(), xmin));
+        return new ConflictLookup(cmd, ConflictLookupKind.Row, xmin => RowGuard.Command(sql.Guard, Parameters(), xmin));
 
         List<NpgsqlParameter> Parameters()
             => [.. match.Select(c => RelationPlan.Param(row, c)), .. (notKey ?? []).Select(c => RelationPlan.Param(row, c))];

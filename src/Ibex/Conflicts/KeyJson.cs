@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Ibex.Changes;
 
@@ -14,22 +15,38 @@ public static class KeyJson
         ArgumentNullException.ThrowIfNull(relation);
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(keyColumns);
-        return Of(keyColumns.Select(i => (relation.Columns[i], row.Text(i))));
+        // Once or twice per change a multi-master link applies: no LINQ, and one writer per thread reused.
+        if (keyColumns.Count == 1)
+            return Write([(relation.Columns[keyColumns[0]], row.Text(keyColumns[0]))]);
+        var key = new (string Column, string? Value)[keyColumns.Count];
+        for (var k = 0; k < key.Length; k++)
+            key[k] = (relation.Columns[keyColumns[k]], row.Text(keyColumns[k]));
+        return Write(key);
     }
 
     /// <summary>The same text from column names and their text values (rows read with SQL, e.g. by the initial copy).</summary>
     public static string Of(IEnumerable<(string Column, string? Value)> key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            foreach (var (column, value) in key.OrderBy(k => k.Column, StringComparer.Ordinal))
-                w.WriteString(column, value);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        return Write([.. key]);
+    }
+
+    [ThreadStatic]
+    static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _writer;
+
+    static string Write((string Column, string? Value)[] key)
+    {
+        if (key.Length > 1)
+            Array.Sort(key, static (a, b) => string.CompareOrdinal(a.Column, b.Column));
+        var (buffer, w) = _writer ??= (new ArrayBufferWriter<byte>(256), new Utf8JsonWriter(Stream.Null));
+        buffer.ResetWrittenCount();
+        w.Reset(buffer);
+        w.WriteStartObject();
+        foreach (var (column, value) in key)
+            w.WriteString(column, value);
+        w.WriteEndObject();
+        w.Flush();
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The whole row as a JSON object of text values (unchanged TOAST values left out), for the conflict log.</summary>

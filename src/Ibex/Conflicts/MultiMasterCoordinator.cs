@@ -104,6 +104,18 @@ public sealed class MultiMasterCoordinator
         return (NpgsqlLogSequenceNumber)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>
+    /// The recorder of <paramref name="node"/> wrote tombstones for its transactions up to the one ending at
+    /// <paramref name="lsn"/>; reported before its position passes that transaction (<see cref="ReportRecorded"/>).
+    /// </summary>
+    public void ReportTombstonesWritten(string node, NpgsqlLogSequenceNumber lsn)
+        => _tombstonesWritten.AddOrUpdate(node, (long)(ulong)lsn, (_, old) => Math.Max(old, (long)(ulong)lsn));
+
+    /// <summary>The end of the latest transaction of <paramref name="node"/>'s own whose deletes its recorder wrote as tombstones.</summary>
+    public NpgsqlLogSequenceNumber TombstonesWritten(string node) => new((ulong)_tombstonesWritten.GetValueOrDefault(node));
+
+    readonly ConcurrentDictionary<string, long> _tombstonesWritten = new();
+
     /// <summary>How far <paramref name="node"/>'s own deletes are recorded.</summary>
     public NpgsqlLogSequenceNumber Recorded(string node) => new((ulong)_recorded.GetValueOrDefault(node));
 

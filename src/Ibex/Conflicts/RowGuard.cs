@@ -27,15 +27,17 @@ public static class RowGuard
         => e is not null && e.SqlState == SqlState && e.MessageText.Contains(Marker, StringComparison.Ordinal);
 
     /// <summary>
-    /// The statement for a row lookup whose FROM/WHERE is <paramref name="fromWhere"/> (alias <c>t</c>) and whose
-    /// parameters are <paramref name="parameters"/>; the expected xmin is the last parameter.
+    /// The text of the guard for a row lookup whose FROM/WHERE is <paramref name="fromWhere"/> (alias <c>t</c>); the
+    /// expected xmin is parameter <paramref name="xminParameter"/>, after the lookup's own.
     /// </summary>
-    public static NpgsqlBatchCommand Command(string fromWhere, IReadOnlyList<NpgsqlParameter> parameters, string expectedXmin)
+    public static string Text(string fromWhere, int xminParameter)
+        => $"SELECT CASE WHEN g.x = ${xminParameter} THEN NULL ELSE ('{Marker}: ' || g.x)::int END FROM (SELECT coalesce((SELECT t.xmin::text FROM {fromWhere} LIMIT 1 FOR UPDATE OF t), '') AS x) g";
+
+    /// <summary>The guard statement (text from <see cref="Text"/>) with the lookup's <paramref name="parameters"/> and the expected xmin last.</summary>
+    public static NpgsqlBatchCommand Command(string text, IReadOnlyList<NpgsqlParameter> parameters, string expectedXmin)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var n = parameters.Count + 1;
-        var cmd = new NpgsqlBatchCommand(
-            $"SELECT CASE WHEN g.x = ${n} THEN NULL ELSE ('{Marker}: ' || g.x)::int END FROM (SELECT coalesce((SELECT t.xmin::text FROM {fromWhere} LIMIT 1 FOR UPDATE OF t), '') AS x) g");
+        var cmd = new NpgsqlBatchCommand(text);
         foreach (var p in parameters)
             cmd.Parameters.Add(p);
         cmd.Parameters.Add(new() { Value = expectedXmin });

@@ -25,6 +25,7 @@ public sealed class TombstoneRecorder : IAsyncDisposable
     bool _inTxn;
     DateTime _commitTs;
     NpgsqlLogSequenceNumber _deferredMarker;
+    NpgsqlLogSequenceNumber _pendingUpTo; // the end of the last transaction with a tombstone in _pending
 
     public TombstoneRecorder(string node, NpgsqlConnectionStringBuilder settings, MultiMasterCoordinator coordinator, ApplyOptions options, ILogger log)
     {
@@ -84,6 +85,8 @@ public sealed class TombstoneRecorder : IAsyncDisposable
                     break;
                 case CommitItem c:
                     _inTxn = false;
+                    if (_pending.Count > 0)
+                        _pendingUpTo = c.EndLsn;
                     if (_pending.Count > 0 && Queue.Count > 0 && _pending.Count < 1000)
                     {
                         // More is queued: record it together (one round trip), then move on.
@@ -116,6 +119,7 @@ public sealed class TombstoneRecorder : IAsyncDisposable
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             _log.LogDebug("node {Node}: recorded {Count} tombstone(s)", _node, _pending.Count);
             _pending.Clear();
+            _coordinator.ReportTombstonesWritten(_node, _pendingUpTo);
         }
         if (_deferredMarker != default)
         {
