@@ -83,6 +83,12 @@ public sealed class SlotReader : IAsyncDisposable
     /// <summary>Matches described relations with the sync's tables (renames, tables outside the sync); null: by name only.</summary>
     public RelationGuard? Relations { get; init; }
 
+    /// <summary>
+    /// Called with each DDL statement of the sync and its position before it is dispatched (multi-master: the DDL lock,
+    /// which may wait here until another node's DDL has reached every node).
+    /// </summary>
+    public Func<DdlItem, NpgsqlLogSequenceNumber, CancellationToken, Task>? BeforeDdl { get; init; }
+
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
 
@@ -288,6 +294,8 @@ public sealed class SlotReader : IAsyncDisposable
                     // DDL of a sync that replicates it, at its place in its transaction; the sync follows its tables first.
                     if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } ddl && await StartTransactionAsync().ConfigureAwait(false))
                     {
+                        if (BeforeDdl is not null)
+                            await BeforeDdl(ddl, m.MessageLsn, cancellationToken).ConfigureAwait(false);
                         if (Relations is not null)
                             await Relations.FollowAsync(ddl, cancellationToken).ConfigureAwait(false);
                         await dispatch(ddl, cancellationToken).ConfigureAwait(false);

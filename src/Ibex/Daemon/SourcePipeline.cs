@@ -74,6 +74,9 @@ public sealed class SourcePipeline
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
+    /// <summary>Multi-master with DDL replicated: the sync's DDL lock, taken when this source's reader reads its DDL.</summary>
+    public DdlLock? DdlLock { get; init; }
+
     /// <summary>How initial copies run.</summary>
     public CopyOptions CopyOptions { get; init; } = new();
 
@@ -279,6 +282,7 @@ public sealed class SourcePipeline
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
+            BeforeDdl = DdlLock is { } ddlLock ? (ddl, lsn, ct) => ddlLock.TakeAsync(_source, ddl, lsn, ct) : null,
             Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _followed.Keys])
             {
                 Warn = WarnAsync,
