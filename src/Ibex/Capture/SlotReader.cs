@@ -84,10 +84,10 @@ public sealed class SlotReader : IAsyncDisposable
     public RelationGuard? Relations { get; init; }
 
     /// <summary>
-    /// Called with each DDL statement of the sync and its position before it is dispatched (multi-master: the DDL lock,
-    /// which may wait here until another node's DDL has reached every node).
+    /// Called with each DDL statement of the sync before it is dispatched (multi-master: the DDL lock is taken, if no
+    /// other node holds it; never waits, since this node's own tombstone recorder is fed from here).
     /// </summary>
-    public Func<DdlItem, NpgsqlLogSequenceNumber, CancellationToken, Task>? BeforeDdl { get; init; }
+    public Func<DdlItem, CancellationToken, Task>? BeforeDdl { get; init; }
 
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
@@ -292,10 +292,11 @@ public sealed class SlotReader : IAsyncDisposable
                     break;
                 case LogicalDecodingMessage m when m.Prefix == DdlMessage.Prefix && (m.Flags & 1) != 0:
                     // DDL of a sync that replicates it, at its place in its transaction; the sync follows its tables first.
-                    if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } ddl && await StartTransactionAsync().ConfigureAwait(false))
+                    if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } parsed && await StartTransactionAsync().ConfigureAwait(false))
                     {
+                        var ddl = parsed with { Lsn = m.MessageLsn };
                         if (BeforeDdl is not null)
-                            await BeforeDdl(ddl, m.MessageLsn, cancellationToken).ConfigureAwait(false);
+                            await BeforeDdl(ddl, cancellationToken).ConfigureAwait(false);
                         if (Relations is not null)
                             await Relations.FollowAsync(ddl, cancellationToken).ConfigureAwait(false);
                         await dispatch(ddl, cancellationToken).ConfigureAwait(false);

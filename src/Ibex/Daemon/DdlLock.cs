@@ -12,46 +12,64 @@ namespace Ibex.Daemon;
 /// <summary>
 /// Serialises the DDL of a multi-master sync that replicates it: one source node at a time holds the sync's DDL lock
 /// (<see cref="DdlLockStore"/>) while its DDL, and the changes around it, reach every node. The reader of node X takes
-/// it (<see cref="TakeAsync"/>) when it reads X's statement, before passing it on, and writes a copy of it on every
+/// it (<see cref="TryTakeAsync"/>) when it reads X's statement, before passing it on, and writes a copy of it on every
 /// other source node (<c>ibex_ddl.lock</c>), whose event trigger then refuses DDL touching the sync. <see
 /// cref="RunAsync"/> releases it once every target's origin for X has passed X's last statement.
 /// </summary>
 /// <remarks>
 /// A node's DDL committed before the copy of the lock reached it (the two were made at the same time) is not merged
-/// silently into the holder's: its reader waits at that statement, naming both in a warning, until the lock is
-/// released, then takes the lock and passes it on; so on every other node it runs after the holder's statement.
+/// silently into the holder's: its reader names both in a warning, and each applier of that node's changes waits at
+/// that statement (<see cref="TakeAsync"/>) until the lock is released and taken for it; so on every other node it
+/// runs after the holder's statement. The reader itself never waits: it feeds the node's own tombstone recorder,
+/// which appliers into that node wait for, so the holder's DDL could not reach it.
 /// </remarks>
 public sealed class DdlLock(SyncRecord sync, IReadOnlyDictionary<string, NodeRecord> nodes, ControlDatabase control, ILogger log)
 {
     readonly DdlLockStore _store = new(control);
     readonly RepeatedWarning _unreachable = new(log) { Every = TimeSpan.FromMinutes(5) };
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(string Source, NpgsqlLogSequenceNumber Lsn), byte> _waiting = new();
 
     /// <summary>How often a waiting reader asks again, and the release loop looks.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The reader of <paramref name="source"/> read its DDL statement at <paramref name="lsn"/>: takes the lock, waiting for another holder to release it.</summary>
-    public async Task TakeAsync(string source, DdlItem ddl, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reader of <paramref name="source"/> read its DDL statement: takes the lock if no other node holds it, and
+    /// otherwise names both statements in a warning. Never waits: the node's own tombstone recorder is fed by that reader.
+    /// </summary>
+    public async Task TryTakeAsync(string source, DdlItem ddl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ddl);
         // Read again after a restart of the stream: it is on every node already.
-        if (await PassedEverywhereAsync(source, lsn, cancellationToken).ConfigureAwait(false))
+        if (await PassedEverywhereAsync(source, ddl.Lsn, cancellationToken).ConfigureAwait(false))
             return;
-        DdlLockStore.Held? waitedFor = null;
+        var held = await _store.TakeAsync(sync.Name, source, ddl.Lsn, ddl.Sql, cancellationToken).ConfigureAwait(false);
+        if (held?.Holder == source)
+            await SetOnNodesAsync(held, cancellationToken).ConfigureAwait(false);
+        else if (held is not null && _waiting.TryAdd((source, ddl.Lsn), 0))
+            await EventAsync(source, "warning", Concurrent(source, ddl, held), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An applier of <paramref name="source"/>'s changes is about to run its statement: waits until the source holds
+    /// the lock (at once unless another node's DDL is still on its way).
+    /// </summary>
+    public async Task TakeAsync(string source, DdlItem ddl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ddl);
         while (true)
         {
-            var held = await _store.TakeAsync(sync.Name, source, lsn, ddl.Sql, cancellationToken).ConfigureAwait(false);
+            var held = await _store.TakeAsync(sync.Name, source, ddl.Lsn, ddl.Sql, cancellationToken).ConfigureAwait(false);
             if (held?.Holder == source)
             {
-                if (waitedFor is not null)
+                if (_waiting.TryRemove((source, ddl.Lsn), out _))
+                {
+                    await SetOnNodesAsync(held, cancellationToken).ConfigureAwait(false);
                     await EventAsync(source, "info", $"the DDL lock is released; the DDL on '{source}' ({ddl.Sql}) goes on to the other nodes", cancellationToken).ConfigureAwait(false);
-                await SetOnNodesAsync(held, cancellationToken).ConfigureAwait(false);
+                }
                 return;
             }
-            if (held is not null && waitedFor is null)
-            {
-                waitedFor = held;
-                await EventAsync(source, "warning", Concurrent(source, ddl, held), cancellationToken).ConfigureAwait(false);
-            }
+            if (held is not null)
+                _waiting.TryAdd((source, ddl.Lsn), 0);
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -83,22 +101,11 @@ public sealed class DdlLock(SyncRecord sync, IReadOnlyDictionary<string, NodeRec
 
     static string Concurrent(string source, DdlItem ddl, DdlLockStore.Held held)
         => $"the DDL on '{source}' ({ddl.Sql}) was committed while '{held.Holder}' held the sync's DDL lock for its own ({held.Statement}): the two were made at the same time. " +
-           $"The changes of '{source}' from that statement on wait until the DDL of '{held.Holder}' has reached every node; then the statement of '{source}' runs on the other nodes after it (on '{source}' it ran first). " +
+           $"The changes of '{source}' from that statement on wait on the other nodes until the DDL of '{held.Holder}' has reached every node; then the statement of '{source}' runs there after it (on '{source}' it ran first). " +
            "If the two do not commute (the same column added on both, say), the statement that fails on a node stops that link with its error: make the node able to take it and the link goes on";
 
-    // Whether every streamed target of the source has committed past lsn (its origin's progress).
-    async Task<bool> PassedEverywhereAsync(string source, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
-    {
-        foreach (var link in sync.Links.Where(l => l.Source == source && sync.Streams(l.Target)))
-        {
-            await using var conn = await NodeDataSources.OpenAsync(nodes[link.Target], cancellationToken).ConfigureAwait(false);
-            await using var cmd = new NpgsqlCommand("SELECT pg_catalog.pg_replication_origin_progress(roname, false) FROM pg_catalog.pg_replication_origin WHERE roname = $1", conn);
-            cmd.Parameters.Add(new() { Value = link.OriginName });
-            if (await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not NpgsqlLogSequenceNumber progress || progress <= lsn)
-                return false;
-        }
-        return true;
-    }
+    Task<bool> PassedEverywhereAsync(string source, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+        => OriginProgress.PassedEverywhereAsync(sync, nodes, source, lsn, cancellationToken);
 
     IEnumerable<string> OtherSources(string holder) => sync.Sources.Select(s => s.Node).Where(n => n != holder);
 
