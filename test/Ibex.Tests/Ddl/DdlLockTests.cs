@@ -66,6 +66,10 @@ public class DdlLockTests(SharedClusters clusters)
             (await s.ScalarAsync<long>(node, "SELECT count(*) FROM information_schema.columns WHERE column_name IN ('from_a', 'from_b')")).ShouldBe(2, node);
         await s.ShouldMatchAsync("t_b", "id", "a", "b", "c");
         await DdlChecks.ShouldBeInSyncAsync(s, sync, "a", "public", "b", "c");
+        // The proof after the last DDL: every node checked against the first source, no drift.
+        foreach (var node in new[] { "b", "c" })
+            await Poll.UntilAsync(() => DdlChecks.SchemaCheckAsync(s, sync, node), c => c is { Checked: true, Drift: null }, 60,
+                c => $"{node}: checked {c.Checked}, drift {c.Drift}\n--- daemon log ---\n{s.DaemonLog}");
     }
 
     [Fact]
