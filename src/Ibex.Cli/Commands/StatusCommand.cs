@@ -61,6 +61,8 @@ public static class StatusCommand
                 CopyLines(output, l);
             foreach (var l in s.Links.Where(l => l.Error is not null && l.State is "error" or "down" or "copying"))
                 output.WriteLine($"  {l.Source} -> {l.Target}: {l.Error}");
+            foreach (var c in s.SchemaChecks.Where(c => c.Drift is not null))
+                output.WriteLine($"  schema drift on {c.Node} (checked {c.CheckedAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} after DDL, against {c.Reference}): {c.Drift!.ReplaceLineEndings(" ")}");
             if (s.ConflictsTotal > 0)
                 output.WriteLine($"  conflicts: {s.ConflictsTotal} ({string.Join(", ", s.Conflicts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}); see 'ibex conflicts {s.Name}'");
             foreach (var e in s.RecentErrors.Where(e => !s.Enabled || DateTime.UtcNow - e.At < TimeSpan.FromMinutes(10)).DistinctBy(e => e.Message).Take(3))

@@ -73,6 +73,7 @@ public static class SyncCommands
             await o.WriteLineAsync($"publication: {s.PublicationName}").ConfigureAwait(false);
             await o.WriteLineAsync($"copy:        {s.CopyMode.ToString().ToLowerInvariant()}").ConfigureAwait(false);
             await o.WriteLineAsync($"conflict:    {s.ConflictStrategy}").ConfigureAwait(false);
+            await o.WriteLineAsync($"ddl:         {s.Ddl.ToString().ToLowerInvariant()}").ConfigureAwait(false);
             await o.WriteLineAsync($"tables:").ConfigureAwait(false);
             foreach (var t in s.Tables)
                 await o.WriteLineAsync("  " + t.Name.Display).ConfigureAwait(false);
@@ -93,6 +94,7 @@ public static class SyncCommands
         Publication = s.PublicationName,
         Copy = s.CopyMode.ToString().ToLowerInvariant(),
         Conflict = s.ConflictStrategy,
+        Ddl = s.Ddl.ToString().ToLowerInvariant(),
         Tables = s.Tables.Select(t => new { t.Name.Schema, Table = t.Name.Name }),
         Links = s.Links.Select(l => new { l.Source, l.Target, Origin = l.OriginName }),
         s.CreatedAt,

@@ -671,8 +671,13 @@ public sealed class TargetApplier : IAsyncDisposable
     bool _ddlInTxn;
     string _searchPath = "\"$user\", public";
 
+    /// <summary>Multi-master: waits, before a replicated statement runs, until its source holds the DDL lock.</summary>
+    public Func<DdlItem, CancellationToken, Task>? BeforeDdl { get; init; }
+
     async Task ApplyDdlAsync(DdlItem ddl, CancellationToken cancellationToken)
     {
+        if (BeforeDdl is not null)
+            await BeforeDdl(ddl, cancellationToken).ConfigureAwait(false);
         await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
         // Multi-master: a transaction with DDL is decided in place (its BEGIN sent before the statement).
         await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);

@@ -83,6 +83,12 @@ public sealed class SlotReader : IAsyncDisposable
     /// <summary>Matches described relations with the sync's tables (renames, tables outside the sync); null: by name only.</summary>
     public RelationGuard? Relations { get; init; }
 
+    /// <summary>
+    /// Called with each DDL statement of the sync before it is dispatched (multi-master: the DDL lock is taken, if no
+    /// other node holds it; never waits, since this node's own tombstone recorder is fed from here).
+    /// </summary>
+    public Func<DdlItem, CancellationToken, Task>? BeforeDdl { get; init; }
+
     /// <summary>The last WAL position the server told us about (data or keepalive).</summary>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _conn?.LastReceivedLsn ?? default;
 
@@ -286,8 +292,11 @@ public sealed class SlotReader : IAsyncDisposable
                     break;
                 case LogicalDecodingMessage m when m.Prefix == DdlMessage.Prefix && (m.Flags & 1) != 0:
                     // DDL of a sync that replicates it, at its place in its transaction; the sync follows its tables first.
-                    if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } ddl && await StartTransactionAsync().ConfigureAwait(false))
+                    if (DdlMessage.Parse(await ReadTextAsync(m.Data, cancellationToken).ConfigureAwait(false), _publication) is { } parsed && await StartTransactionAsync().ConfigureAwait(false))
                     {
+                        var ddl = parsed with { Lsn = m.MessageLsn };
+                        if (BeforeDdl is not null)
+                            await BeforeDdl(ddl, cancellationToken).ConfigureAwait(false);
                         if (Relations is not null)
                             await Relations.FollowAsync(ddl, cancellationToken).ConfigureAwait(false);
                         await dispatch(ddl, cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,7 @@ internal static class SpillCodec
                 WriteNames(w, d.Created);
                 WriteNames(w, d.Dropped);
                 WriteNames(w, [.. d.Renamed.SelectMany(r => new[] { r.From, r.To })]);
+                w.Write((ulong)d.Lsn);
                 break;
             default:
                 throw new InvalidOperationException($"cannot spill {item.GetType().Name}");
@@ -107,7 +108,7 @@ internal static class SpillCodec
             case DdlTag:
                 var ddl = new DdlItem(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadBoolean()) { Created = ReadNames(r), Dropped = ReadNames(r) };
                 var pairs = ReadNames(r);
-                return ddl with { Renamed = [.. Enumerable.Range(0, pairs.Count / 2).Select(i => (pairs[2 * i], pairs[2 * i + 1]))] };
+                return ddl with { Renamed = [.. Enumerable.Range(0, pairs.Count / 2).Select(i => (pairs[2 * i], pairs[2 * i + 1]))], Lsn = new NpgsqlTypes.NpgsqlLogSequenceNumber(r.ReadUInt64()) };
             default:
                 throw new InvalidDataException($"spill file is corrupt (tag {tag})");
         }

@@ -48,5 +48,8 @@ public sealed record DdlItem(string Sql, string Tag, string SearchPath, string R
 
     public IReadOnlyList<(Sql.QualifiedName From, Sql.QualifiedName To)> Renamed { get; init; } = [];
 
+    /// <summary>The position of the statement's message in the source's WAL (multi-master: what the DDL lock waits for).</summary>
+    public NpgsqlTypes.NpgsqlLogSequenceNumber Lsn { get; init; }
+
     public override int ByteSize => 96 + 2 * (Sql.Length + SearchPath.Length);
 }

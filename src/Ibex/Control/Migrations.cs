@@ -190,6 +190,24 @@ public static class Migrations
         (9, "links of a node joining a live sync start where its copy ends", """
             ALTER TABLE ibex.link ADD COLUMN start_after_copy_from text;
             """),
+        (10, "multi-master DDL lock; schema checked after replicated DDL", """
+            CREATE TABLE ibex.ddl_lock (
+                sync text PRIMARY KEY REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                holder text NOT NULL,
+                lsn pg_lsn NOT NULL,
+                statement text NOT NULL,
+                taken_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE ibex.schema_check (
+                sync text NOT NULL REFERENCES ibex.sync (name) ON DELETE CASCADE,
+                node text NOT NULL,
+                reference text NOT NULL,
+                checked_at timestamptz NOT NULL DEFAULT now(),
+                drift text,
+                PRIMARY KEY (sync, node)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -74,6 +74,12 @@ public sealed class SourcePipeline
 
     public IReadOnlyList<LinkRuntime> Links { get; }
 
+    /// <summary>Multi-master with DDL replicated: the sync's DDL lock, taken when this source's reader reads its DDL.</summary>
+    public DdlLock? DdlLock { get; init; }
+
+    /// <summary>DDL replicated: the check of the synced tables on every node once this source's DDL is applied.</summary>
+    public SchemaProof? SchemaProof { get; init; }
+
     /// <summary>How initial copies run.</summary>
     public CopyOptions CopyOptions { get; init; } = new();
 
@@ -250,6 +256,7 @@ public sealed class SourcePipeline
             AutoAddColumns = _sync.Options.AutoAddColumns,
             CheckLayouts = _sync.Ddl != DdlMode.Ignore,
             PublishCreatedIn = targetIsSource && _sync.Ddl == DdlMode.Replicate ? _sync.PublicationName : null,
+            BeforeDdl = DdlLock is { } ddlLock ? (ddl, ct) => ddlLock.TakeAsync(_source, ddl, ct) : null,
         };
         try
         {
@@ -279,6 +286,7 @@ public sealed class SourcePipeline
             _mm?.OriginsInto(_source), _mm?.Baseline ?? default, _mm is null ? null : await _seenState.LoadAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             BlockedOrigins = _forward ? await OriginsFromTargetsAsync(cancellationToken).ConfigureAwait(false) : null,
+            BeforeDdl = BeforeDdlAsync,
             Relations = new RelationGuard(settings, _source, _sync.Name, _sync.PublicationName, [.. _followed.Keys])
             {
                 Warn = WarnAsync,
@@ -288,6 +296,14 @@ public sealed class SourcePipeline
                 ReloadTables = ct => new SchemaFollowStore(_control).TablesAsync(_sync.Name, ct),
             },
         };
+    }
+
+    // A DDL statement of this source, before it is passed on: the lock (multi-master) if free, then the proof to come.
+    async Task BeforeDdlAsync(DdlItem ddl, CancellationToken cancellationToken)
+    {
+        if (DdlLock is not null)
+            await DdlLock.TryTakeAsync(_source, ddl, cancellationToken).ConfigureAwait(false);
+        SchemaProof?.Note(_source, ddl.Lsn);
     }
 
     // A warning about the source that the operator must see: the log, and an event (ibex status).

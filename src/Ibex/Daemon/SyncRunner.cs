@@ -129,7 +129,9 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
             : null;
         Coordinator = mm;
         // Sources without a slot (a sync with only fullcopy targets) have no stream.
-        Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm) { CopyOptions = options.Copy })];
+        var ddlLock = mm is not null && Sync.Ddl == DdlMode.Replicate ? new DdlLock(Sync, nodes, control, loggers.CreateLogger("Ibex.Ddl")) : null;
+        var proof = Sync.Ddl == DdlMode.Replicate ? new SchemaProof(Sync, nodes, control, loggers.CreateLogger("Ibex.Ddl")) : null;
+        Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm) { CopyOptions = options.Copy, DdlLock = ddlLock, SchemaProof = proof })];
         var hosts = Pipelines.Select(p => new PipelineHost(p)).ToList();
         using var jobsCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Each side job runs supervised: a failure is logged and recorded, and that job alone starts again.
@@ -140,6 +142,10 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         };
         if (mm is not null)
             parts.Add(new(Sync.Name, "multi-master coordinator", mm.RunAsync, control, _log));
+        if (ddlLock is not null)
+            parts.Add(new(Sync.Name, "DDL lock", ddlLock.RunAsync, control, _log));
+        if (proof is not null)
+            parts.Add(new(Sync.Name, "schema proof", proof.RunAsync, control, _log));
         var jobs = parts.Select(p => p.RunAsync(jobsCts.Token)).ToList();
         if (!Sync.Options.KickMode)
             foreach (var host in hosts)

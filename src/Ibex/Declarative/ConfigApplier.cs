@@ -81,6 +81,8 @@ public sealed class ConfigApplier(ControlDatabase control, ILoggerFactory logger
                 break;
             case StepKind.ChangeSync:
                 await syncs.UpdateSettingsAsync(step.Name, step.Sync!.Copy, step.Sync.Conflict, step.Sync.Options, cancellationToken).ConfigureAwait(false);
+                if ((await syncs.GetAsync(step.Name, cancellationToken).ConfigureAwait(false)).Ddl != step.Sync.Ddl)
+                    await new DdlModeChanger(control, loggers.CreateLogger<DdlModeChanger>()).SetAsync(step.Name, step.Sync.Ddl, cancellationToken).ConfigureAwait(false);
                 break;
             case StepKind.RemoveTables:
                 await new TableChanger(control, loggers.CreateLogger<TableChanger>())

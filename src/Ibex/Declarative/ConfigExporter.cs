@@ -23,6 +23,6 @@ public static class ConfigExporter
         });
         // Forward is stored as decided at creation (explicit or detected); the file states it explicitly.
         return new SyncConfig(s.Name, [.. s.Sources.Select(n => n.Node)], [.. s.Targets.Select(n => n.Node)], [.. s.FullcopyTargets.Select(n => n.Node)],
-            s.CopyMode, s.ConflictStrategy, s.Enabled, s.Options, [.. tables]);
+            s.CopyMode, s.ConflictStrategy, s.Enabled, s.Options, [.. tables]) { Ddl = s.Ddl };
     }
 }

@@ -80,6 +80,8 @@ public static class ConfigPlanner
             list.Add($"copy {now.Copy.ToString().ToLowerInvariant()} -> {want.Copy.ToString().ToLowerInvariant()}");
         if (want.Conflict != now.Conflict)
             list.Add($"conflict {now.Conflict} -> {want.Conflict}");
+        if (want.Ddl != now.Ddl)
+            list.Add($"ddl {now.Ddl.ToString().ToLowerInvariant()} -> {want.Ddl.ToString().ToLowerInvariant()}");
         var (w, n) = (want.Options, now.Options);
         Compare("mode", n.Mode, w.Mode);
         Compare("every_seconds", n.EverySeconds, w.EverySeconds);

@@ -18,7 +18,7 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
 {
     static readonly string[] RootKeys = ["nodes", "syncs"];
     static readonly string[] NodeKeys = ["dsn", .. DsnSecrets.Keys];
-    static readonly string[] SyncKeys = ["sources", "targets", "fullcopy", "copy", "conflict", "paused", "mode", "every_seconds", "forward", "auto_add_columns", "sequences", "delete_method", "max_retained_bytes", "on_retention", "tables"];
+    static readonly string[] SyncKeys = ["sources", "targets", "fullcopy", "copy", "conflict", "paused", "mode", "every_seconds", "forward", "auto_add_columns", "sequences", "delete_method", "max_retained_bytes", "on_retention", "ddl", "tables"];
     static readonly string[] TableKeys = ["where", "columns", "map", "conflict"];
 
     [GeneratedRegex("^\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}$")]
@@ -131,7 +131,8 @@ public sealed partial class ConfigReader(string file, Func<string, string?> envi
             var tables = Tables(tablesNode, what, members);
             if (tables.Count == 0)
                 throw Error(tablesNode, $"{what} has no tables; list at least one");
-            result.Add(new SyncConfig(name, sources, targets, fullcopy, copy, conflict, !Bool(f, "paused", what), options, tables));
+            var ddl = Enum.Parse<DdlMode>(Choice(f, "ddl", what, "stop", "stop", "replicate", "ignore"), ignoreCase: true);
+            result.Add(new SyncConfig(name, sources, targets, fullcopy, copy, conflict, !Bool(f, "paused", what), options, tables) { Ddl = ddl });
         }
         return result;
     }

@@ -77,6 +77,7 @@ public static partial class ConfigWriter
         Add(m, "delete_method", o.DeleteMethod == defaults.DeleteMethod ? null : o.DeleteMethod);
         Add(m, "max_retained_bytes", o.MaxRetainedBytes);
         Add(m, "on_retention", o.OnRetention == defaults.OnRetention ? null : o.OnRetention);
+        Add(m, "ddl", s.Ddl == Control.Model.DdlMode.Stop ? null : s.Ddl.ToString().ToLowerInvariant());
         var tables = new List<KeyValuePair<string, object>>();
         foreach (var t in s.Tables.OrderBy(t => t.Name))
         {

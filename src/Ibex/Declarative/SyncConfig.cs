@@ -19,6 +19,9 @@ public sealed record SyncConfig(
 {
     public IEnumerable<string> AllNodes => Sources.Concat(Targets).Concat(Fullcopy);
 
+    /// <summary>What the sync does with DDL on its sources (<c>ddl:</c>; <c>sync add --ddl</c>).</summary>
+    public DdlMode Ddl { get; init; } = DdlMode.Stop;
+
     /// <summary>True when both have the same nodes in the same roles (changing them means making the sync anew).</summary>
     public bool SameMembers(SyncConfig other)
     {
@@ -37,6 +40,7 @@ public sealed record SyncConfig(
             FullcopyTargets = Fullcopy,
             Options = Options,
             Forward = Options.Forward,
+            Ddl = Ddl,
             Where = [.. tables.Where(t => t.Where is not null).Select(t => new TableSetting(t.Name.Quoted, t.Where!))],
             Columns = [.. tables.Where(t => t.Columns is not null).Select(t => new TableSetting(t.Name.Quoted, Ident.QuoteList(t.Columns!)))],
             Map = [.. tables.Where(t => t.Map is not null).Select(t => new TableSetting(t.Name.Quoted, t.Map!.Value.Quoted))],

@@ -53,6 +53,7 @@ public sealed class StatusReader(ControlDatabase control)
                 events.Add((r.IsDBNull(0) ? "" : r.GetString(0), new EventRecord(r.GetDateTime(1), Str(r, 2), r.GetString(3), r.GetString(4))));
 
         var conflicts = await new ConflictStore(control).CountsAsync(cancellationToken).ConfigureAwait(false);
+        var schemaChecks = await new SchemaCheckStore(control).ReadAsync(cancellationToken).ConfigureAwait(false);
         return [.. syncs.Select(s =>
         {
             // A resumed sync whose daemon has not picked it up yet still shows the 'paused' its daemon wrote.
@@ -62,6 +63,7 @@ public sealed class StatusReader(ControlDatabase control)
             {
                 Conflicts = conflicts.GetValueOrDefault(s.Name) ?? new Dictionary<string, long>(),
                 Copy = CopyProgress.From([.. copies.Where(c => c.Key.Sync == s.Name).SelectMany(c => c.Value)], readAt),
+                SchemaChecks = schemaChecks.GetValueOrDefault(s.Name) ?? [],
             };
         })];
     }

@@ -9,6 +9,9 @@ public sealed record SyncStatus(string Name, bool Enabled, string State, IReadOn
     /// <summary>Initial copy of all the sync's links together (null when nothing is to copy).</summary>
     public CopyProgress? Copy { get; init; }
 
+    /// <summary>DDL replicated: each node's synced tables against the reference node, as last checked after DDL.</summary>
+    public IReadOnlyList<SchemaCheck> SchemaChecks { get; init; } = [];
+
     public long ConflictsTotal => Conflicts.Values.Sum();
 }
 

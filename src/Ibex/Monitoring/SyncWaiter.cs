@@ -8,7 +8,8 @@ namespace Ibex.Monitoring;
 
 /// <summary>
 /// <c>ibex wait</c>: notes each source's current WAL position, emits a marker into the stream (so idle streams
-/// advance at once), then polls until every link's applied position has passed it.
+/// advance at once), then polls until every link's applied position has passed it (and, multi-master with DDL
+/// replicated, the DDL lock is released).
 /// </summary>
 public sealed class SyncWaiter(ControlDatabase control)
 {
@@ -48,6 +49,10 @@ public sealed class SyncWaiter(ControlDatabase control)
                 if (pos < goal || InError(link))
                     behind.Add(new Remaining(link.Source, link.Target, link.State, pos < goal ? (long)((ulong)goal - (ulong)pos) : 0, link.Error));
             }
+            // Multi-master DDL: caught up once the DDL lock is released too, so DDL on any node is accepted again.
+            if (behind.Count == 0 && sync.Ddl == Control.Model.DdlMode.Replicate && sync.Sources.Count() > 1
+                && await new DdlLockStore(control).GetAsync(syncName, cancellationToken).ConfigureAwait(false) is { } held)
+                behind.Add(new Remaining(held.Holder, "the other nodes", "DDL lock held", 0, $"the DDL lock of '{held.Holder}' is not released yet"));
             if (behind.Count == 0 || DateTime.UtcNow >= deadline)
                 return behind;
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);

@@ -2,7 +2,8 @@ namespace Ibex.Setup;
 
 /// <summary>
 /// The objects <c>--ddl replicate</c> installs on each source node, in schema <c>ibex_ddl</c>: <c>scope</c> (one row
-/// per sync publication, with the sync's table patterns), and two event triggers. <c>ibex_ddl_start</c>
+/// per sync publication, with the sync's table patterns), <c>lock</c> (multi-master: the DDL lock of a sync held by
+/// another node, written by the daemon; DDL touching that sync is refused while it is there), and two event triggers. <c>ibex_ddl_start</c>
 /// (ddl_command_start) notes the tables of those publications and their indexes (OID, name) in a transaction-local
 /// setting; <c>ibex_ddl_end</c> (ddl_command_end) compares: a relation gone was dropped, one under another name was
 /// renamed or moved (a drop is seen there too, so no sql_drop trigger is needed: its objects can no longer be looked
@@ -31,6 +32,12 @@ internal static class DdlCaptureSql
             sync text NOT NULL,
             schema_patterns text[] NOT NULL DEFAULT '{}',
             table_patterns text[] NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE IF NOT EXISTS ibex_ddl.lock (
+            sync text PRIMARY KEY,
+            holder text NOT NULL,
+            statement text NOT NULL,
+            taken_at timestamptz NOT NULL DEFAULT pg_catalog.now()
         );
 
         CREATE OR REPLACE FUNCTION ibex_ddl.publications_of(rel oid) RETURNS text[] LANGUAGE sql STABLE AS $f$
@@ -130,6 +137,7 @@ internal static class DdlCaptureSql
             dropped jsonb := '[]';
             renamed jsonb := '[]';
             b record;
+            lk record;
             cmd record;
             s record;
             nsp text;
@@ -182,6 +190,11 @@ internal static class DdlCaptureSql
             END IF;
             SELECT pg_catalog.array_agg(DISTINCT x ORDER BY x) INTO pubs FROM pg_catalog.unnest(pubs) AS x;
             SELECT pg_catalog.string_agg(DISTINCT sc.sync, ', ') INTO syncs FROM ibex_ddl.scope sc WHERE sc.publication = ANY (pubs);
+            FOR lk IN SELECT l.sync, l.holder, l.statement FROM ibex_ddl.lock l
+                      WHERE l.sync IN (SELECT sc.sync FROM ibex_ddl.scope sc WHERE sc.publication = ANY (pubs)) ORDER BY l.sync LIMIT 1 LOOP
+                RAISE EXCEPTION 'ibex: sync %: node % holds the DDL lock until its DDL has reached every node; run this statement again once it has (ibex wait %)', lk.sync, lk.holder, lk.sync
+                    USING DETAIL = pg_catalog.format('the DDL on %s: %s', lk.holder, pg_catalog.left(lk.statement, 200)), ERRCODE = '55P03';
+            END LOOP;
             statements := ibex_ddl.statement_count(q);
             IF statements <> 1 THEN
                 RAISE EXCEPTION 'ibex: % touches a table of sync %, which replicates DDL, but the query string holds % statements', tg_tag, syncs, statements
@@ -216,6 +229,19 @@ internal static class DdlCaptureSql
         ON CONFLICT (publication) DO UPDATE SET sync = excluded.sync, schema_patterns = excluded.schema_patterns, table_patterns = excluded.table_patterns
         """;
 
+    /// <summary>
+    /// Multi-master: the copy of a sync's DDL lock on a node that does not hold it ($1 sync, $2 holder, $3 its
+    /// statement); while it is there, the node's <c>ibex_ddl_end</c> refuses DDL touching the sync.
+    /// </summary>
+    public const string SetLock = """
+        INSERT INTO ibex_ddl.lock (sync, holder, statement) VALUES ($1, $2, $3)
+        ON CONFLICT (sync) DO UPDATE SET holder = excluded.holder, statement = excluded.statement
+        WHERE (ibex_ddl.lock.holder, ibex_ddl.lock.statement) IS DISTINCT FROM (excluded.holder, excluded.statement)
+        """;
+
+    /// <summary>The DDL lock of sync $1 was released.</summary>
+    public const string ClearLock = "DELETE FROM ibex_ddl.lock WHERE sync = $1";
+
     /// <summary>Takes one publication out of the scope, and drops the schema (with its triggers) when no sync needs it.</summary>
     public static string Remove(string publication) => $"""
         DO $d$
@@ -223,6 +249,7 @@ internal static class DdlCaptureSql
             IF to_regclass('ibex_ddl.scope') IS NULL THEN
                 RETURN;
             END IF;
+            DELETE FROM ibex_ddl.lock WHERE sync IN (SELECT sync FROM ibex_ddl.scope WHERE publication = {Sql.Ident.Literal(publication)});
             DELETE FROM ibex_ddl.scope WHERE publication = {Sql.Ident.Literal(publication)};
             IF NOT EXISTS (SELECT 1 FROM ibex_ddl.scope) THEN
                 DROP SCHEMA ibex_ddl CASCADE;

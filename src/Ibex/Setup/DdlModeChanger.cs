@@ -37,6 +37,8 @@ public sealed class DdlModeChanger(ControlDatabase control, ILogger log)
                     await DdlCapture.RemoveAsync(conn, sync.PublicationName, cancellationToken).ConfigureAwait(false);
             }
             await new SchemaFollowStore(control).SetModeAsync(name, mode, cancellationToken).ConfigureAwait(false);
+            if (mode != DdlMode.Replicate)
+                await new DdlLockStore(control).ClearAsync(name, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using Ibex.Tests.Infrastructure;
 using Ibex.Tests.Operations;
+using Npgsql;
 using Shouldly;
 
 namespace Ibex.Tests.Ddl;
@@ -19,6 +20,32 @@ public static class DdlChecks
             var diff = await s.Ibex("schema", "diff", "--from", s.Dsn(source), "--to", s.Dsn(other), "--schema", schema, "--allow-hazards", "--exit-code");
             diff.ExitCode.ShouldBe(0, $"schema diff {source} -> {other}: {diff.Output}{diff.Error}");
         }
+    }
+
+    /// <summary>The last schema check of <paramref name="node"/> after DDL: (checked, drift) as the control database has it.</summary>
+    public static async Task<(bool Checked, string? Drift)> SchemaCheckAsync(Scenario s, string sync, string node)
+    {
+        await using var conn = new NpgsqlConnection(s.ControlCluster.NpgsqlConnectionString(s.ControlDatabase));
+        await conn.OpenAsync(TestContext.Current.CancellationToken);
+        await using var cmd = new NpgsqlCommand("SELECT drift FROM ibex.schema_check WHERE sync = $1 AND node = $2", conn);
+        cmd.Parameters.Add(new() { Value = sync });
+        cmd.Parameters.Add(new() { Value = node });
+        await using var reader = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        return await reader.ReadAsync(TestContext.Current.CancellationToken) ? (true, reader.IsDBNull(0) ? null : reader.GetString(0)) : (false, null);
+    }
+
+    /// <summary>The messages of the sync's events in the control database, oldest first.</summary>
+    public static async Task<List<string>> EventsAsync(Scenario s, string sync)
+    {
+        await using var conn = new NpgsqlConnection(s.ControlCluster.NpgsqlConnectionString(s.ControlDatabase));
+        await conn.OpenAsync(TestContext.Current.CancellationToken);
+        await using var cmd = new NpgsqlCommand("SELECT level || ': ' || message FROM ibex.event WHERE sync = $1 ORDER BY id", conn);
+        cmd.Parameters.Add(new() { Value = sync });
+        var rows = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            rows.Add(reader.GetString(0));
+        return rows;
     }
 
     /// <summary>Polls <c>ibex status</c> until it mentions <paramref name="text"/>.</summary>

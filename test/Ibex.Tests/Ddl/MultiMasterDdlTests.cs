@@ -22,6 +22,8 @@ public class MultiMasterDdlTests(SharedClusters clusters)
 
         await s.ExecAsync("b", "ALTER TABLE evt ADD COLUMN extra integer");
         await s.ExecAsync("b", "INSERT INTO evt (note, extra) VALUES ('from b', 2)");
+        // One node's DDL at a time: c's waits until b's has reached every node and its DDL lock is released.
+        await s.WaitAsync(sync, 120);
         await s.ExecAsync("c", "CREATE TABLE made_on_c (id int PRIMARY KEY, v text)");
         await s.ExecAsync("c", "INSERT INTO made_on_c SELECT g, 'c' FROM generate_series(1, 20) g");
         await s.WaitAsync(sync, 120);

@@ -6,8 +6,8 @@ namespace Ibex.Monitoring.Checks;
 
 /// <summary>
 /// <c>ibex check</c>, a Nagios/Icinga plugin: every active sync streaming (error, down, stale → CRITICAL), lag, WAL
-/// retained by each slot, inactive or missing slots, errors in the last minutes (WARNING) and conflicts in the last
-/// hour. A paused sync is OK with a note — pausing is an operator's decision — but the WAL its slot retains is still
+/// retained by each slot, inactive or missing slots, errors in the last minutes (WARNING), schema drift found after
+/// replicated DDL (WARNING) and conflicts in the last hour. A paused sync is OK with a note — pausing is an operator's decision — but the WAL its slot retains is still
 /// checked, so a sync forgotten in pause raises the retained-WAL alarm. Failures to read the control database are left
 /// to the caller (UNKNOWN).
 /// </summary>
@@ -55,6 +55,8 @@ public sealed class HealthCheck(ControlDatabase control, CheckThresholds thresho
                 else if (l.State != "streaming")
                     findings.Add((CheckState.Warning, $"{link} {l.State}, not streaming yet"));
             }
+            foreach (var c in s.SchemaChecks.Where(c => c.Drift is not null))
+                findings.Add((CheckState.Warning, $"{s.Name} schema of {c.Node} differs from {c.Reference} after DDL: {c.Drift!.ReplaceLineEndings(" ")}"));
             var lag = s.Links.Where(l => l.LagSeconds is not null).Select(l => (l, Lag: l.LagSeconds!.Value)).OrderByDescending(x => x.Lag).FirstOrDefault();
             if (lag.l is not null && thresholds.LagSeconds.Evaluate(lag.Lag) is var ls and not CheckState.Ok)
                 findings.Add((ls, $"{s.Name} {lag.l.Source}->{lag.l.Target} lag {Seconds(lag.Lag)}"));
