@@ -63,6 +63,8 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 outcome = ConflictOutcome.KeepLocal; // this transaction's version already lost to the local one here
             else if (local is not null && change.Kind == ChangeKind.Update)
                 outcome = await ContestAsync(x, ConflictKind.UpdateOriginDiffers, [local], !keyChange, cancellationToken).ConfigureAwait(false);
+            else if (local is not null)
+                outcome = await ContestAsync(x, ConflictKind.InsertExists, [local], true, cancellationToken).ConfigureAwait(false);
             else if (local is null && w.Own.Tomb!.Tombstones.Count > 0)
                 outcome = await ContestAsync(x, ConflictKind.UpdateDeleted, [.. w.Own.Tomb.Tombstones.Select(Gone)], !keyChange, cancellationToken).ConfigureAwait(false);
             else if (local is null && change.Kind == ChangeKind.Update)
@@ -94,6 +96,8 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
 
         var stmts = x.Result.Statements;
+        if (!newWins && (movedState == KeyState.Kept || (there is not null && Beats(x, [.. clashes, .. released]))))
+            await DroppedAsync(x, [w.NewKey, w.Key], cancellationToken).ConfigureAwait(false);
         if (newWins)
         {
             RemoveClashes(x, clashes);
@@ -130,25 +134,27 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         if (!ownWins)
         {
             _keys.Set(own.Target, own.Key, KeyState.Kept);
+            await DroppedAsync(x, [w.Key], cancellationToken).ConfigureAwait(false);
             return;
         }
         var clashes = Clashes(x, [w.Key]);
         var released = Released(x);
-        // An insert meets the row at its key and the clashing rows as one conflict; an update met its row above. Rows
-        // that held its unique values here and gave them up count as (deleted) holders: a value lost to them stays lost.
-        List<LocalRow> met = change.Kind == ChangeKind.Insert && local is not null ? [local, .. clashes] : clashes;
-        if (met.Count > 0 || released.Count > 0)
+        // The row at its key was decided above (the change's version replaces it), its unique values here: the rows
+        // holding them at other keys, and rows that held them and gave them up (value tombstones), which count as
+        // (deleted) holders: a value lost to them stays lost. Decided apart, as on a node where the versions arrive
+        // one after the other: the change replaces the row at its key even when it then loses a value.
+        if (clashes.Count > 0 || released.Count > 0)
         {
-            var kind = met.Count > 1 ? ConflictKind.MultipleUniqueConflicts
-                : met.Count == 0 ? ConflictKind.UpdateDeleted
+            var kind = clashes.Count > 1 ? ConflictKind.MultipleUniqueConflicts
+                : clashes.Count == 0 ? ConflictKind.UpdateDeleted
                 : change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
-            var outcome = await ContestAsync(x, kind, [.. met, .. released], clashes.Count == 0 && released.Count == 0, cancellationToken).ConfigureAwait(false);
+            var outcome = await ContestAsync(x, kind, [.. clashes, .. released], false, cancellationToken).ConfigureAwait(false);
             if (outcome == ConflictOutcome.CallCustom)
                 return;
-            if (outcome != ConflictOutcome.ApplyRemote && change.Kind == ChangeKind.Update && ownExists)
+            if (outcome != ConflictOutcome.ApplyRemote && ownExists)
             {
-                // The update replaced the row's old version (decided above) but its new values lost: the row ends with
-                // no version, as on the updating node once the winner reaches it (it deletes the loser there).
+                // The change replaced the row's old version (decided above) but its new values lost: the row ends with
+                // no version, as on the writing node once the winner reaches it (it deletes the loser there).
                 x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
                 x.Result.Statements.Add(local is not null ? ConflictStatements.DeleteByKey(plan, local.KeyValues) : plan.DeleteCommand(change.OldRow ?? change.NewRow!));
                 x.Result.Counts.Deletes++;
@@ -158,6 +164,10 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             }
             if (outcome != ConflictOutcome.ApplyRemote)
             {
+                // Nothing at its key here, but on a node where it arrived first it replaced what was there and was then
+                // deleted for the value: its key tombstone (the losing version, as RemoveClashes writes there) keeps an
+                // older version of the key from coming back here.
+                AddTombstone(x, w.Key);
                 _keys.Set(own.Target, own.Key, KeyState.Kept);
                 return;
             }
@@ -177,6 +187,35 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         }
         _keys.Set(own.Target, own.Key, KeyState.Present);
     }
+
+    /// <summary>
+    /// The remote version lost at its own key to a later version there, but held its unique values from its commit
+    /// until that version, as on a node where it arrived first: it takes them from older rows holding them (deleted)
+    /// and is remembered as their holder (a value tombstone), so a write of them older than it loses here as there.
+    /// Under <c>latest</c> and <c>priority</c>; the other strategies do not converge on unique values.
+    /// </summary>
+    async Task DroppedAsync(Step x, IReadOnlyCollection<string> exceptKeys, CancellationToken cancellationToken)
+    {
+        if (!x.Strategy.IsTotalOrder || x.W.Uniques.Count == 0 || x.W.Change.NewRow is null)
+            return;
+        var clashes = Clashes(x, exceptKeys);
+        var released = Released(x);
+        if (clashes.Count > 0)
+        {
+            var kind = clashes.Count > 1 ? ConflictKind.MultipleUniqueConflicts : x.W.Change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
+            if (await ContestAsync(x, kind, [.. clashes, .. released], false, cancellationToken).ConfigureAwait(false) != ConflictOutcome.ApplyRemote)
+                return;
+            RemoveClashes(x, clashes);
+        }
+        else if (!Beats(x, released))
+            return;
+        x.Result.Statements.AddRange(ValueRelease.OfDropped(link, x));
+    }
+
+    /// <summary>Would the remote version beat these local versions under the strategy (no log, no side effect)?</summary>
+    bool Beats(Step x, IReadOnlyList<LocalRow> met)
+        => met.Count == 0 || ConflictRules.Decide(new ConflictCase(ConflictKind.UpdateExists,
+            [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, x.Begin.Seen, link.Coordinator.Baseline)))], x.Remote), x.Strategy) == ConflictOutcome.ApplyRemote;
 
     /// <summary>Local rows at other keys holding one of the change's unique values, once each, not written by this transaction.</summary>
     List<LocalRow> Clashes(Step x, IReadOnlyCollection<string> exceptKeys)

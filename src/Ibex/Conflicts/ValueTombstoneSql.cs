@@ -6,7 +6,8 @@ namespace Ibex.Conflicts;
 /// against it as against a live holder, so a value lost to a row on one node stays lost on a node where that row had
 /// already let it go. Written in the same transaction as the change that gives the value up: by a trigger for local
 /// writes (<see cref="ValueTombstoneTriggers"/>), by the applier for remote changes made knowing the version they
-/// replace (<see cref="ValueRelease"/>; a version that lost to a concurrent one held nothing); purged with the key tombstones.
+/// replace or that beat it (<see cref="ValueRelease"/>), and for a remote version that arrives after a later version of
+/// its own row but held its values in its time; purged with the key tombstones.
 /// </summary>
 public static class ValueTombstoneSql
 {
@@ -81,10 +82,43 @@ public static class ValueTombstoneSql
     /// for this node's own writes), the origin id.
     /// </summary>
     public static string Lookup(string targetQuoted) => $"""
-        SELECT v.held_at, o.roname::text, v.held_by::int FROM ibex_mm.value_tombstone v LEFT JOIN pg_replication_origin o ON o.roident = v.held_by
+        SELECT v.held_at, o.roname::text, v.held_by::int, {Micros} FROM ibex_mm.value_tombstone v LEFT JOIN pg_replication_origin o ON o.roident = v.held_by
         WHERE v.sync = $1 AND v.relation = $2
-          AND v.value = (SELECT jsonb_object_agg(ibex_c.name, to_jsonb(ibex_r) -> ibex_c.name) FROM jsonb_populate_record(NULL::{targetQuoted}, $3::jsonb) ibex_r, jsonb_object_keys($3::jsonb) AS ibex_c(name))
+          AND v.value = {Typed(targetQuoted, "$3")}
         """;
+
+    /// <summary>
+    /// The guard of a lookup (<see cref="Lookup"/>'s parameters, then the versions it found as <see cref="Fingerprint"/>
+    /// made them): fails as a <see cref="RowGuard"/> does unless the value's tombstones are still those.
+    /// </summary>
+    public static string Guard(string targetQuoted) => $"""
+        SELECT CASE WHEN g.x = $4 THEN NULL ELSE ('{RowGuard.Marker}: ' || g.x)::int END FROM (SELECT coalesce((SELECT string_agg(v.held_by::text || '@' || {Micros}::text, ',' ORDER BY v.held_by)
+        FROM ibex_mm.value_tombstone v WHERE v.sync = $1 AND v.relation = $2 AND v.value = {Typed(targetQuoted, "$3")}), '') AS x) g
+        """;
+
+    /// <summary>The versions a lookup found, as its guard compares them: held_by@microseconds, ordered by held_by.</summary>
+    public static string Fingerprint(IEnumerable<(long HeldBy, long Micros)> found)
+        => string.Join(",", found.OrderBy(f => f.HeldBy).Select(f => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{f.HeldBy}@{f.Micros}")));
+
+    const string Micros = "(extract(epoch FROM v.held_at) * 1000000)::bigint";
+
+    /// <summary>
+    /// A transaction lock on one unique value of a table (<see cref="Lookup"/>'s parameters): taken before the value's rows
+    /// and tombstones are read, and first again in the transaction that applies what was decided on them. Two appliers
+    /// into one node that write the same value one after the other: the second reads what the first committed.
+    /// </summary>
+    public static string Lock(string targetQuoted)
+        => $"SELECT pg_advisory_xact_lock({LockSpace}, hashtext($1 || ' ' || $2 || ' ' || {Typed(targetQuoted, "$3")}::text))";
+
+    /// <summary>The first key of Ibex's two-key advisory locks on unique values ('ibex' in ASCII).</summary>
+    const int LockSpace = 0x69626578;
+
+    /// <summary>
+    /// The value of parameter <paramref name="parameter"/> (the unique columns' text values as a JSON object) typed
+    /// through the table's row type, as the trigger's <c>to_jsonb(OLD)</c> types it.
+    /// </summary>
+    public static string Typed(string targetQuoted, string parameter)
+        => $"(SELECT jsonb_object_agg(ibex_c.name, to_jsonb(ibex_r) -> ibex_c.name) FROM jsonb_populate_record(NULL::{targetQuoted}, {parameter}::jsonb) ibex_r, jsonb_object_keys({parameter}::jsonb) AS ibex_c(name))";
 
     /// <summary>
     /// Removes a sync from a node that another multi-master sync still uses: the trigger from its tables, its value
