@@ -326,11 +326,11 @@ public sealed class TargetApplier : IAsyncDisposable
         var group = _mmGroup.Take();
         using (var activity = Monitoring.Metrics.IbexActivities.StartConflictCheck(_targetName, _origin, group.Sum(g => g.Changes.Count)))
         {
-            await _conflicts!.LookupAsync([.. group.Select(g => g.Plan)], cancellationToken).ConfigureAwait(false);
+            await LookupGroupAsync(group, cancellationToken).ConfigureAwait(false);
             var conflicts = 0;
             foreach (var t in group)
             {
-                _conflicts.BeginTransaction(t.Begin);
+                _conflicts!.BeginTransaction(t.Begin);
                 var resolved = await _conflicts.DecideAsync(t.Plan, cancellationToken).ConfigureAwait(false);
                 _batch.Add(new NpgsqlBatchCommand("BEGIN"));
                 _batch.AddRange(t.Plan.Guards());
@@ -342,12 +342,45 @@ public sealed class TargetApplier : IAsyncDisposable
         }
         try
         {
+            _sendingGroup = true;
             await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
         }
         catch (RowGuardException e)
         {
+            _sendingGroup = false;
             _log.LogDebug("target {Target}: {Reason}; deciding the rest of the group again", _targetName, e.Message);
             await DecideAgainAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendingGroup = false;
+        }
+    }
+
+    // While a group is sent, a deadlock with another applier into this node (rows or unique values locked in another
+    // order) is retried as a failed guard is: what committed stays, the rest is decided again.
+    bool _sendingGroup;
+
+    // The group's lookups run in an implicit transaction of their own: one that deadlocks with another applier's
+    // locks is planned and run again (nothing was written).
+    async Task LookupGroupAsync(List<GroupedTransaction> group, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _conflicts!.LookupAsync([.. group.Select(g => g.Plan)], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 10)
+            {
+                _log.LogDebug("target {Target}: lookups deadlocked ({Attempt}); looking up again", _targetName, attempt);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    _conflicts!.BeginTransaction(group[i].Begin);
+                    group[i] = group[i] with { Plan = await _conflicts.PlanAsync(group[i].Changes, cancellationToken).ConfigureAwait(false) };
+                }
+            }
         }
     }
 
@@ -567,13 +600,18 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (RowGuard.IsGuardFailure(e))
+        catch (PostgresException e) when (RowGuard.IsGuardFailure(e) || (_sendingGroup && e.SqlState == PostgresErrorCodes.DeadlockDetected))
         {
             // A row changed after a group's lookups: what committed before it stays, the rest is decided again.
             var sent = _committedInBatch.ToList();
             await RecoverAfterErrorAsync(cancellationToken, keepPending: true).ConfigureAwait(false);
             Completed(sent.Where(t => t.EndLsn <= Position));
             throw new RowGuardException(e);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && _mm is not null && _committedInBatch.Count > 0)
+        {
+            await CompletedBeforeCancelAsync().ConfigureAwait(false);
+            throw;
         }
         catch (PostgresException e)
         {
@@ -618,6 +656,25 @@ public sealed class TargetApplier : IAsyncDisposable
                     _mm.Coordinator.Log.Add(conflicts);
                 _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
             }
+        }
+    }
+
+    // Stopping (a sync paused by an abort elsewhere, say) while a batch was on its way: the transactions the target
+    // committed before the cancel still count, and their conflicts are logged. A short wait of its own: the stop's
+    // token is cancelled already.
+    async Task CompletedBeforeCancelAsync()
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await ExecAsync("ROLLBACK", wait.Token).ConfigureAwait(false);
+            var progress = await ReadProgressAsync(wait.Token).ConfigureAwait(false);
+            Completed(_committedInBatch.Where(t => t.EndLsn <= progress));
+            _committedInBatch.Clear();
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or IOException)
+        {
+            _log.LogDebug(e, "target {Target}: reading what committed before the stop", _targetName);
         }
     }
 

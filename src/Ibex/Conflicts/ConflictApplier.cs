@@ -78,6 +78,8 @@ public sealed class ConflictApplier
                     var idx = cols.Select(c => rel.Columns.ToList().IndexOf(c)).ToArray();
                     if (idx.Any(i => i < 0 || change.NewRow!.IsNull(i) || change.NewRow.IsUnchangedToast(i)))
                         continue;
+                    // First the value's lock: a version of another link dropped on arrival holds it by a value tombstone only.
+                    result.Lookups.Add(_lookups.ValueLock(plan, change.NewRow!, idx));
                     var clash = ConflictLookups.Row(plan, change.NewRow!, idx, rel.KeyColumns);
                     result.Lookups.Add(clash);
                     clashes.Add(clash);
@@ -144,7 +146,10 @@ public sealed class ConflictApplier
         var again = unsure.Select(p => (Probe: p, Lookup: _lookups.Tombstone(p.Relation, p.Key))).ToList();
         await _lookups.RunAsync([.. again.Select(a => a.Lookup)], false, cancellationToken).ConfigureAwait(false);
         foreach (var (p, l) in again)
+        {
             p.Tomb!.Tombstones = l.Tombstones;
+            p.Tomb.Fingerprint = l.Fingerprint;
+        }
     }
 
     /// <summary>Decides each change of a looked-up plan of the transaction begun last and turns the outcomes into statements.</summary>

@@ -9,7 +9,7 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKin
 
     public ConflictLookupKind Kind { get; } = kind;
 
-    public bool IsTombstone => Kind != ConflictLookupKind.Row;
+    public bool IsTombstone => Kind is ConflictLookupKind.Tombstone or ConflictLookupKind.ValueTombstone;
 
     /// <summary>The row found (row lookups), or null.</summary>
     public LocalRow? Result { get; set; }
@@ -17,11 +17,21 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKin
     /// <summary>Tombstone lookups: one version per node that deleted the key, or whose version last held the value.</summary>
     public IReadOnlyList<RowVersion> Tombstones { get; set; } = [];
 
+    /// <summary>Key tombstone lookups: the lock its guard takes first when the key was found absent.</summary>
+    public Func<NpgsqlBatchCommand>? KeyLock { get; init; }
+
+    /// <summary>Tombstone lookups: the versions found, as text the guard compares.</summary>
+    public string Fingerprint { get; set; } = "";
+
     /// <summary>
-    /// Row lookups: a statement that locks the same row again inside the applying transaction and fails
-    /// (<see cref="RowGuard"/>) unless it is still what this lookup found, so a decision made on a lookup read before
-    /// the transaction began is never applied over a row that changed since.
+    /// A statement for the applying transaction, so a decision made on a lookup read before that transaction began is
+    /// never applied over data that changed since: row lookups lock the same row again and fail (<see cref="RowGuard"/>)
+    /// unless it is still what the lookup found; value locks are taken again; value tombstone lookups fail the same way
+    /// unless the value's tombstones are unchanged. Key tombstones: see <see cref="ConflictPlan.Guards"/>.
     /// </summary>
-    public NpgsqlBatchCommand? GuardCommand()
-        => guard is null || IsTombstone ? null : guard(Result?.Xmin ?? RowGuard.Absent);
+    public NpgsqlBatchCommand? GuardCommand() => Kind switch
+    {
+        ConflictLookupKind.Row => guard?.Invoke(Result?.Xmin ?? RowGuard.Absent),
+        _ => guard?.Invoke(Fingerprint),
+    };
 }

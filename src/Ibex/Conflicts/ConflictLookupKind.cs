@@ -11,4 +11,10 @@ public enum ConflictLookupKind
 
     /// <summary>The value tombstones of a unique value given up here: one version per node whose version held it last.</summary>
     ValueTombstone,
+
+    /// <summary>
+    /// A transaction lock on a unique value, taken before its rows and value tombstones are read (and again first in the
+    /// applying transaction): a version dropped on arrival leaves only a value tombstone, no row to lock.
+    /// </summary>
+    ValueLock,
 }

@@ -29,14 +29,26 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
             => [.. match.Select(c => RelationPlan.Param(row, c)), .. (notKey ?? []).Select(c => RelationPlan.Param(row, c))];
     }
 
+    /// <summary>The key's tombstones; its guard (for a key found absent) locks the key and checks they are unchanged.</summary>
     public ConflictLookup Tombstone(RelationInfo rel, string key)
     {
         ArgumentNullException.ThrowIfNull(rel);
-        var cmd = new NpgsqlBatchCommand(TombstoneSql.Lookup);
-        cmd.Parameters.Add(new() { Value = link.Sync });
-        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
-        cmd.Parameters.Add(new() { Value = key });
-        return new ConflictLookup(cmd, ConflictLookupKind.Tombstone);
+        return new ConflictLookup(Command(TombstoneSql.Lookup), ConflictLookupKind.Tombstone, seen =>
+        {
+            var guard = Command(TombstoneSql.Guard);
+            guard.Parameters.Add(new() { Value = seen });
+            return guard;
+        })
+        { KeyLock = () => Command(TombstoneSql.Lock) };
+
+        NpgsqlBatchCommand Command(string sql)
+        {
+            var cmd = new NpgsqlBatchCommand(sql);
+            cmd.Parameters.Add(new() { Value = link.Sync });
+            cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+            cmd.Parameters.Add(new() { Value = key });
+            return cmd;
+        }
     }
 
     /// <summary>The value tombstones of the unique value <paramref name="row"/> holds in <paramref name="columns"/>.</summary>
@@ -44,11 +56,42 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(columns);
-        var cmd = new NpgsqlBatchCommand(ValueTombstoneSql.Lookup(plan.Target.Quoted));
-        cmd.Parameters.Add(new() { Value = link.Sync });
-        cmd.Parameters.Add(new() { Value = plan.Target.Quoted });
-        cmd.Parameters.Add(new() { Value = KeyJson.Of(plan.Source, row, columns) });
-        return new ConflictLookup(cmd, ConflictLookupKind.ValueTombstone);
+        var value = KeyJson.Of(plan.Source, row, columns);
+        var target = plan.Target.Quoted;
+        return new ConflictLookup(Command(ValueTombstoneSql.Lookup(target)), ConflictLookupKind.ValueTombstone, seen =>
+        {
+            var guard = Command(ValueTombstoneSql.Guard(target));
+            guard.Parameters.Add(new() { Value = seen });
+            return guard;
+        });
+
+        NpgsqlBatchCommand Command(string sql)
+        {
+            var cmd = new NpgsqlBatchCommand(sql);
+            cmd.Parameters.Add(new() { Value = link.Sync });
+            cmd.Parameters.Add(new() { Value = target });
+            cmd.Parameters.Add(new() { Value = value });
+            return cmd;
+        }
+    }
+
+    /// <summary>The lock on the unique value <paramref name="row"/> holds in <paramref name="columns"/> (<see cref="ValueTombstoneSql.Lock"/>).</summary>
+    public ConflictLookup ValueLock(RelationPlan plan, RowImage row, IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(columns);
+        var value = KeyJson.Of(plan.Source, row, columns);
+        var target = plan.Target.Quoted;
+        return new ConflictLookup(Command(), ConflictLookupKind.ValueLock, _ => Command());
+
+        NpgsqlBatchCommand Command()
+        {
+            var cmd = new NpgsqlBatchCommand(ValueTombstoneSql.Lock(target));
+            cmd.Parameters.Add(new() { Value = link.Sync });
+            cmd.Parameters.Add(new() { Value = target });
+            cmd.Parameters.Add(new() { Value = value });
+            return cmd;
+        }
     }
 
     /// <summary>Runs the lookups in one round trip; with <paramref name="withWalPosition"/>, also notes the node's WAL position.</summary>
@@ -70,14 +113,26 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         {
             foreach (var l in lookups)
             {
-                if (l.Kind == ConflictLookupKind.ValueTombstone)
+                if (l.Kind == ConflictLookupKind.ValueLock)
+                {
+                    while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        // pg_advisory_xact_lock returns void: nothing to read.
+                    }
+                }
+                else if (l.Kind == ConflictLookupKind.ValueTombstone)
                 {
                     // Held by this node's own write (origin 0), by a node whose origin this is, or (null) unknown.
                     origins ??= link.Coordinator.OriginsInto(link.LocalNode);
                     var found = new List<RowVersion>();
+                    var seen = new List<(long, long)>();
                     while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
                         found.Add(new RowVersion(r.GetDateTime(0), r.GetInt32(2) == 0 ? link.LocalNode : origins.GetValueOrDefault(r.IsDBNull(1) ? "" : r.GetString(1))));
+                        seen.Add((r.GetInt32(2), r.GetInt64(3)));
+                    }
                     l.Tombstones = found;
+                    l.Fingerprint = ValueTombstoneSql.Fingerprint(seen);
                 }
                 else if (l.IsTombstone)
                 {
@@ -85,6 +140,7 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
                     while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                         found.Add(new RowVersion(r.GetDateTime(0), r.GetString(1)));
                     l.Tombstones = found;
+                    l.Fingerprint = TombstoneSql.Fingerprint(found);
                 }
                 else if (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {

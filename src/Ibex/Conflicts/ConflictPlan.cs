@@ -27,7 +27,25 @@ public sealed class ConflictPlan
 
     public static string FootprintOf(QualifiedName table, string what) => table.Quoted + "\u0001" + what;
 
-    /// <summary>The statements that check, in the applying transaction, that each row looked up is as it was read.</summary>
+    /// <summary>
+    /// The statements that check, in the applying transaction, that each row and value looked up is as it was read. A
+    /// key found absent has no row to lock: its key lock comes first, then the row's guard and one on its tombstones
+    /// (another applier may have recorded a delete of it, or written it, since).
+    /// </summary>
     public IEnumerable<Npgsql.NpgsqlBatchCommand> Guards()
-        => Lookups.Select(l => l.GuardCommand()).OfType<Npgsql.NpgsqlBatchCommand>();
+    {
+        var absent = Probes.Values.Where(p => p.Tomb?.KeyLock is not null && p.Row.Result is null).ToDictionary(p => p.Row, p => p);
+        foreach (var l in Lookups)
+        {
+            if (l.Kind == ConflictLookupKind.Tombstone)
+                continue;
+            var probe = absent.GetValueOrDefault(l);
+            if (probe is not null)
+                yield return probe.Tomb!.KeyLock!();
+            if (l.GuardCommand() is { } guard)
+                yield return guard;
+            if (probe is not null && probe.Tomb!.GuardCommand() is { } tombs)
+                yield return tombs;
+        }
+    }
 }

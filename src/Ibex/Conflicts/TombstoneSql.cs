@@ -31,6 +31,27 @@ public static class TombstoneSql
     /// <summary>Parameters: sync, relation, key. One row per node that deleted the key.</summary>
     public const string Lookup = "SELECT deleted_at, deleted_by FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2 AND key = $3";
 
+    /// <summary>
+    /// Parameters: sync, relation, key. A transaction lock on a key found absent, taken first in the transaction that
+    /// applies what was decided on it: two appliers into one node that met the key absent (one writing it, one
+    /// recording a delete of it) run one after the other, the second's guard seeing what the first committed.
+    /// </summary>
+    public const string Lock = "SELECT pg_advisory_xact_lock(1768060281, hashtext($1 || ' ' || $2 || ' ' || $3))";
+
+    /// <summary>
+    /// Parameters: sync, relation, key, the tombstones a lookup found (<see cref="Fingerprint"/>). Fails as a
+    /// <see cref="RowGuard"/> does unless the key's tombstones are still those.
+    /// </summary>
+    public const string Guard = $"""
+        SELECT CASE WHEN g.x = $4 THEN NULL ELSE ('{RowGuard.Marker}: ' || g.x)::int END FROM (SELECT coalesce((SELECT string_agg(deleted_by || '@' || (extract(epoch FROM deleted_at) * 1000000)::bigint::text, ',' ORDER BY deleted_by COLLATE "C")
+        FROM ibex_mm.tombstone WHERE sync = $1 AND relation = $2 AND key = $3), '') AS x) g
+        """;
+
+    /// <summary>The tombstones a lookup found, as <see cref="Guard"/> compares them: node@microseconds since 1970, by node.</summary>
+    public static string Fingerprint(IEnumerable<RowVersion> found)
+        => string.Join(",", found.OrderBy(f => f.Node, StringComparer.Ordinal).Select(f => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{f.Node}@{(f.CommitTimestamp!.Value.ToUniversalTime() - DateTime.UnixEpoch).Ticks / 10}")));
+
     /// <summary>Parameters: sync, purge-before timestamp.</summary>
     public const string Purge = "DELETE FROM ibex_mm.tombstone WHERE sync = $1 AND deleted_at < $2";
 }
