@@ -26,7 +26,7 @@ public class MeshChaosTests(SharedClusters clusters)
 
     [Theory]
     [InlineData("idk")]
-    [InlineData("idku", Skip = "Known limit (docs/topologies.md, unique constraints): with values of a secondary UNIQUE column written on five nodes under kills, a join and a leave, the nodes still differ on a few dozen keys (UniqueValueTests and UniqueConvergenceTests, the cases found so far, converge). Run with IBEX_MESH_MIX=idku to see it.")]
+    [InlineData("idku")]
     public async Task Four_nodes_converge_through_daemon_kills_a_node_restart_a_join_and_a_leave(string mix)
     {
         mix = MixOf(mix);
