@@ -11,4 +11,7 @@ public enum ConflictLookupKind
 
     /// <summary>The value tombstones of a unique value given up here: one version per node whose version held it last.</summary>
     ValueTombstone,
+
+    /// <summary>What the writers of versions of a key that reached this node had seen: one time per third node.</summary>
+    Seen,
 }
