@@ -78,7 +78,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                     x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
                     x.Result.Statements.Add(ConflictStatements.DeleteByKey(plan, local.KeyValues));
                     x.Result.Counts.Deletes++;
-                    _keys.Set(own.Target, own.Key, KeyState.Absent);
+                    _keys.Set(own.Target, own.Key, KeyState.Kept); // later changes of the row in this transaction lose too
                     return;
                 }
             }
