@@ -68,7 +68,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             else if (local is not null && change.Kind == ChangeKind.Update)
             {
                 // Deletes later than the row lost to it here; a change made knowing the row still meets them.
-                IReadOnlyList<RowVersion> deletes = keyChange || !x.Strategy.IsTotalOrder ? []
+                IReadOnlyList<RowVersion> deletes = keyChange || !x.Strategy.IsTotalOrder || w.Uniques.Count > 0 ? []
                     : ConflictRules.LaterDeletes(local.Version, w.Own.Tomb?.Tombstones ?? [], w.Own.Seen?.Tombstones ?? []);
                 List<LocalRow> weighed = [local, .. deletes.Select(Gone)];
                 var conflict = Case(x, ConflictKind.UpdateOriginDiffers, weighed, !keyChange);

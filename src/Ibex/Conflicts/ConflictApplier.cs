@@ -164,7 +164,8 @@ public sealed class ConflictApplier
             var remote = new RowVersion(begin.CommitTimestamp, _link.RemoteNode);
             var x = new ChangeResolver.Step(w, begin, _link.StrategyFor(w.Change.Relation.Name), remote, result)
             {
-                Superseded = w.Own?.Seen is { } seen && ConflictRules.IsSuperseded(remote, seen.Tombstones),
+                // Not with secondary unique values: a superseded change may still have removed rows holding its values elsewhere.
+                Superseded = w.Uniques.Count == 0 && w.Own?.Seen is { } seen && ConflictRules.IsSuperseded(remote, seen.Tombstones),
             };
             switch (w.Change.Kind)
             {
@@ -188,11 +189,12 @@ public sealed class ConflictApplier
     /// <summary>
     /// What the change's writer had seen of third nodes, kept at its key(s) whatever the change's outcome here: a
     /// change of theirs it had seen that reaches this node later is superseded (<see cref="ConflictRules.IsSuperseded"/>).
-    /// Not kept for a node whose changes up to that time have all reached this node already.
+    /// Not kept for a node whose changes up to that time have all reached this node already, nor for a table with a
+    /// secondary unique index (not used there: see <see cref="ChangeResolver.Step.Superseded"/>'s use above).
     /// </summary>
     void RecordSeen(ConflictWork w, BeginItem begin, ResolvedChanges result, HashSet<(QualifiedName, string)> recorded)
     {
-        if (!_link.Coordinator.TracksSeen || begin.Seen is null)
+        if (!_link.Coordinator.TracksSeen || begin.Seen is null || w.Uniques.Count > 0)
             return;
         foreach (var key in w.NewKey == w.Key ? [w.Key] : new[] { w.Key, w.NewKey })
         {

@@ -13,7 +13,8 @@ namespace Ibex.Conflicts;
 /// was made knowing it. Only concurrent versions are weighed.</item>
 /// <item>The other way round, a remote change that the writer of a version of the key which already reached this node
 /// had seen (<see cref="ConflictCase.Superseded"/>) was replaced there: it loses here as on every node, whatever the
-/// versions it meets, unlogged (it is not concurrent with what replaced it).</item>
+/// versions it meets, unlogged (it is not concurrent with what replaced it). The applier asks this only for tables
+/// without a secondary unique index: a superseded change may have removed rows holding its values on other nodes.</item>
 /// <item><c>latest</c> and <c>priority</c>: the remote change wins when it beats every concurrent local version by the
 /// strategy's total order; then all of them are replaced (rows clashing on unique values are deleted). Otherwise the
 /// remote change is dropped whole, nothing of it applied.</item>
