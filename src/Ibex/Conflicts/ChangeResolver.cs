@@ -14,7 +14,11 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
     readonly TransactionKeys _keys = keys;
 
     /// <summary>One change being decided, with what it needs.</summary>
-    public sealed record Step(ConflictWork W, BeginItem Begin, ConflictStrategy Strategy, RowVersion Remote, ResolvedChanges Result);
+    public sealed record Step(ConflictWork W, BeginItem Begin, ConflictStrategy Strategy, RowVersion Remote, ResolvedChanges Result)
+    {
+        /// <summary>A version of the change's key that reached this node was written knowing the change (<see cref="ConflictCase.Superseded"/>).</summary>
+        public bool Superseded { get; init; }
+    }
 
     public async Task DeleteAsync(Step x, CancellationToken cancellationToken)
     {
@@ -62,7 +66,22 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             if (ownState == KeyState.Kept)
                 outcome = ConflictOutcome.KeepLocal; // this transaction's version already lost to the local one here
             else if (local is not null && change.Kind == ChangeKind.Update)
-                outcome = await ContestAsync(x, ConflictKind.UpdateOriginDiffers, [local], !keyChange, cancellationToken).ConfigureAwait(false);
+            {
+                // Deletes later than the row lost to it here; a change made knowing the row still meets them.
+                IReadOnlyList<RowVersion> deletes = keyChange || !x.Strategy.IsTotalOrder || w.Uniques.Count > 0 ? []
+                    : ConflictRules.LaterDeletes(local.Version, w.Own.Tomb?.Tombstones ?? [], w.Own.Seen?.Tombstones ?? []);
+                List<LocalRow> weighed = [local, .. deletes.Select(Gone)];
+                var conflict = Case(x, ConflictKind.UpdateOriginDiffers, weighed, !keyChange);
+                outcome = await ContestAsync(x, conflict, weighed, cancellationToken).ConfigureAwait(false);
+                if (ConflictRules.RowGoes(conflict, outcome))
+                {
+                    x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
+                    x.Result.Statements.Add(ConflictStatements.DeleteByKey(plan, local.KeyValues));
+                    x.Result.Counts.Deletes++;
+                    _keys.Set(own.Target, own.Key, KeyState.Kept); // later changes of the row in this transaction lose too
+                    return;
+                }
+            }
             else if (local is not null)
                 outcome = await ContestAsync(x, ConflictKind.InsertExists, [local], true, cancellationToken).ConfigureAwait(false);
             else if (local is null && w.Own.Tomb!.Tombstones.Count > 0)
@@ -248,14 +267,20 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
     }
 
     /// <summary>Decides one conflict (<see cref="ConflictRules.Decide"/>), logs it, and carries out abort and custom.</summary>
-    async Task<ConflictOutcome> ContestAsync(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow, CancellationToken cancellationToken)
-    {
-        var (w, begin) = (x.W, x.Begin);
-        var conflict = new ConflictCase(kind, [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, begin.Seen, link.Coordinator.Baseline)))], x.Remote)
+    Task<ConflictOutcome> ContestAsync(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow, CancellationToken cancellationToken)
+        => ContestAsync(x, Case(x, kind, met, oneRow), met, cancellationToken);
+
+    ConflictCase Case(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow)
+        => new(kind, [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, x.Begin.Seen, link.Coordinator.Baseline)))], x.Remote)
         {
             OneRow = oneRow,
-            OperatorResolved = x.Strategy.Kind == StrategyKind.Abort && link.IsOperatorResolved(w.Change.Relation.Name, w.Key, begin.CommitLsn, begin.CommitTimestamp),
+            Superseded = x.Superseded,
+            OperatorResolved = x.Strategy.Kind == StrategyKind.Abort && link.IsOperatorResolved(x.W.Change.Relation.Name, x.W.Key, x.Begin.CommitLsn, x.Begin.CommitTimestamp),
         };
+
+    async Task<ConflictOutcome> ContestAsync(Step x, ConflictCase conflict, IReadOnlyList<LocalRow> met, CancellationToken cancellationToken)
+    {
+        var (w, begin, kind) = (x.W, x.Begin, conflict.Kind);
         var outcome = ConflictRules.Decide(conflict, x.Strategy);
         var shown = met.Count == 0 ? Gone(new RowVersion(null, null)) : met[ConflictRules.Strongest(conflict, x.Strategy)];
         switch (outcome)

@@ -104,6 +104,11 @@ public sealed class ConflictApplier
                 result.Lookups.Add(lookup);
                 result.Probes[(plan.Target, key)] = probe = new KeyProbe(plan.Source, key, lookup);
                 result.Footprint.Add(ConflictPlan.FootprintOf(plan.Target, key));
+                if (_link.Coordinator.TracksSeen)
+                {
+                    probe.Seen = _lookups.Seen(plan.Source, key);
+                    result.Lookups.Add(probe.Seen);
+                }
             }
             if (withTombstone && probe.Tomb is null)
             {
@@ -158,9 +163,15 @@ public sealed class ConflictApplier
         ArgumentNullException.ThrowIfNull(plan);
         var begin = _begin ?? throw new InvalidOperationException("no transaction");
         var result = new ResolvedChanges();
+        var recorded = new HashSet<(QualifiedName, string)>();
         foreach (var w in plan.Work)
         {
-            var x = new ChangeResolver.Step(w, begin, _link.StrategyFor(w.Change.Relation.Name), new RowVersion(begin.CommitTimestamp, _link.RemoteNode), result);
+            var remote = new RowVersion(begin.CommitTimestamp, _link.RemoteNode);
+            var x = new ChangeResolver.Step(w, begin, _link.StrategyFor(w.Change.Relation.Name), remote, result)
+            {
+                // Not with secondary unique values: a superseded change may still have removed rows holding its values elsewhere.
+                Superseded = w.Uniques.Count == 0 && w.Own?.Seen is { } seen && ConflictRules.IsSuperseded(remote, seen.Tombstones),
+            };
             switch (w.Change.Kind)
             {
                 case ChangeKind.Truncate:
@@ -174,7 +185,29 @@ public sealed class ConflictApplier
                     await _resolver.WriteAsync(x, cancellationToken).ConfigureAwait(false);
                     break;
             }
+            if (w.Change.Kind != ChangeKind.Truncate)
+                RecordSeen(w, begin, result, recorded);
         }
         return result;
+    }
+
+    /// <summary>
+    /// What the change's writer had seen of third nodes, kept at its key(s) whatever the change's outcome here: a
+    /// change of theirs it had seen that reaches this node later is superseded (<see cref="ConflictRules.IsSuperseded"/>).
+    /// Not kept for a node whose changes up to that time have all reached this node already, nor for a table with a
+    /// secondary unique index (not used there: see <see cref="ChangeResolver.Step.Superseded"/>'s use above).
+    /// </summary>
+    void RecordSeen(ConflictWork w, BeginItem begin, ResolvedChanges result, HashSet<(QualifiedName, string)> recorded)
+    {
+        if (!_link.Coordinator.TracksSeen || begin.Seen is null || w.Uniques.Count > 0)
+            return;
+        foreach (var key in w.NewKey == w.Key ? [w.Key] : new[] { w.Key, w.NewKey })
+        {
+            if (!recorded.Add((w.Plan.Target, key)))
+                continue;
+            foreach (var (node, at) in begin.Seen)
+                if (node != _link.RemoteNode && node != _link.LocalNode && at > _link.Coordinator.Baseline && at >= _link.Coordinator.Watermark(node, _link.LocalNode))
+                    result.Statements.Add(ConflictStatements.Seen(_link.Sync, w.Change.Relation, key, node, at));
+        }
     }
 }

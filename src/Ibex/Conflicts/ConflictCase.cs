@@ -12,6 +12,12 @@ public sealed record ConflictCase(ConflictKind Kind, IReadOnlyList<LocalVersion>
     /// <summary>Whether any local version was written without the remote node having seen it.</summary>
     public bool Concurrent => Local.Any(l => l.Concurrent);
 
+    /// <summary>
+    /// The writer of a version of the key that reached this node had seen the remote change (<see cref="ConflictRules.IsSuperseded"/>):
+    /// it was replaced on that node, and loses here too.
+    /// </summary>
+    public bool Superseded { get; init; }
+
     /// <summary>Strategy <c>abort</c>: an operator resumed the sync past this change (it is then decided as <c>latest</c>).</summary>
     public bool OperatorResolved { get; init; }
 

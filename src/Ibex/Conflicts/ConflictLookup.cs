@@ -9,7 +9,7 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKin
 
     public ConflictLookupKind Kind { get; } = kind;
 
-    public bool IsTombstone => Kind is ConflictLookupKind.Tombstone or ConflictLookupKind.ValueTombstone;
+    public bool IsTombstone => Kind is ConflictLookupKind.Tombstone or ConflictLookupKind.ValueTombstone or ConflictLookupKind.Seen;
 
     /// <summary>The row found (row lookups), or null.</summary>
     public LocalRow? Result { get; set; }

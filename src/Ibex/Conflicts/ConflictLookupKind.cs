@@ -17,4 +17,7 @@ public enum ConflictLookupKind
     /// applying transaction): a version dropped on arrival leaves only a value tombstone, no row to lock.
     /// </summary>
     ValueLock,
+
+    /// <summary>What the writers of versions of a key that reached this node had seen: one time per third node.</summary>
+    Seen,
 }

@@ -51,6 +51,17 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         }
     }
 
+    /// <summary>What the writers of the versions of a key that reached this node had seen (<see cref="TombstoneSql.SeenLookup"/>).</summary>
+    public ConflictLookup Seen(RelationInfo rel, string key)
+    {
+        ArgumentNullException.ThrowIfNull(rel);
+        var cmd = new NpgsqlBatchCommand(TombstoneSql.SeenLookup);
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        return new ConflictLookup(cmd, ConflictLookupKind.Seen);
+    }
+
     /// <summary>The value tombstones of the unique value <paramref name="row"/> holds in <paramref name="columns"/>.</summary>
     public ConflictLookup ValueTombstone(RelationPlan plan, RowImage row, IReadOnlyList<int> columns)
     {

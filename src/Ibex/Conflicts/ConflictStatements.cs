@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 namespace Ibex.Conflicts;
 
-/// <summary>Statements conflict resolution adds beside the change's own: deleting a local row by its key, recording a tombstone.</summary>
+/// <summary>Statements conflict resolution adds beside the change's own: deleting a local row by its key, recording a tombstone or what a writer had seen.</summary>
 public static class ConflictStatements
 {
     public static NpgsqlBatchCommand DeleteByKey(RelationPlan plan, IReadOnlyList<string?> keyValues)
@@ -30,6 +30,19 @@ public static class ConflictStatements
         cmd.Parameters.Add(new() { Value = key });
         cmd.Parameters.Add(new() { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(new() { Value = node });
+        return cmd;
+    }
+
+    /// <summary>Records that a version of <paramref name="key"/> reaching this node had seen <paramref name="node"/>'s changes up to <paramref name="at"/>.</summary>
+    public static NpgsqlBatchCommand Seen(string sync, RelationInfo rel, string key, string node, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(rel);
+        var cmd = new NpgsqlBatchCommand(TombstoneSql.SeenUpsert);
+        cmd.Parameters.Add(new() { Value = sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = node });
+        cmd.Parameters.Add(new() { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         return cmd;
     }
 

@@ -147,6 +147,16 @@ public sealed class MultiMasterCoordinator
     public void ReportWatermark(string source, string target, DateTime at)
         => _watermarks.AddOrUpdate((source, target), at.Ticks, (_, old) => Math.Max(old, at.Ticks));
 
+    /// <summary>What <see cref="ReportWatermark"/> was last told for the link (<see cref="DateTime.MinValue"/>: nothing yet).</summary>
+    public DateTime Watermark(string source, string target)
+        => new(_watermarks.GetValueOrDefault((source, target)), DateTimeKind.Utc);
+
+    /// <summary>
+    /// With three sources or more, a change can reach a node before a version it replaced on its own node (from a third
+    /// node): what the writers had seen is kept per key (<see cref="TombstoneSql.SeenUpsert"/>) and looked up.
+    /// </summary>
+    public bool TracksSeen => _sync.Sources.Skip(2).Any();
+
     /// <summary>
     /// Whether an operator resolved this conflict by resuming the sync: the very change that aborted, or any other
     /// change of the same row that committed before that conflict was recorded (an abort stops the whole sync, so the
@@ -252,6 +262,7 @@ public sealed class MultiMasterCoordinator
                 var shift = _perTable.Values.Append(_default).Max(st => st.MaxShift);
                 var before = new DateTime(incoming.Min(), DateTimeKind.Utc) - TombstoneMargin - shift;
                 await QuietlyAsync(node, TombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
+                await QuietlyAsync(node, TombstoneSql.SeenPurge, before, cancellationToken).ConfigureAwait(false);
                 await QuietlyAsync(node, ValueTombstoneSql.Purge, before, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -265,6 +276,9 @@ public sealed class MultiMasterCoordinator
             try
             {
                 await using var conn = await NodeDataSources.OpenAsync(_nodes[node], cancellationToken).ConfigureAwait(false);
+                // A node set up by an older Ibex lacks the newer ibex_mm tables.
+                await using (var create = new NpgsqlCommand(TombstoneSql.Create, conn))
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 await ValueTombstoneTriggers.EnsureAsync(conn, _sync.Name, _sync.Tables.Select(t => t.Name), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IbexException or NpgsqlException && !cancellationToken.IsCancellationRequested)

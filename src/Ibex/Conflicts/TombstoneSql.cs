@@ -3,7 +3,9 @@ namespace Ibex.Conflicts;
 /// <summary>
 /// The tombstone table every node of a multi-master sync keeps in schema <c>ibex_mm</c>: PostgreSQL forgets deleted
 /// rows, so the time and node of each delete are kept until every node has moved past it, letting <c>latest</c>
-/// decide delete against update by time on every node.
+/// decide delete against update by time on every node. Beside them, <c>ibex_mm.seen</c> keeps what the writers of the
+/// versions of a key that reached this node had seen of third nodes (<see cref="SeenUpsert"/>), so a change that one of
+/// them had already replaced is known as superseded here even when it arrives after it (<see cref="ConflictRules.IsSuperseded"/>).
 /// </summary>
 public static class TombstoneSql
 {
@@ -18,6 +20,14 @@ public static class TombstoneSql
             deleted_at timestamptz NOT NULL,
             deleted_by text NOT NULL,
             PRIMARY KEY (sync, relation, key, deleted_by)
+        );
+        CREATE TABLE IF NOT EXISTS ibex_mm.seen (
+            sync text NOT NULL,
+            relation text NOT NULL,
+            key text NOT NULL,
+            node text NOT NULL,
+            seen_at timestamptz NOT NULL,
+            PRIMARY KEY (sync, relation, key, node)
         );
         """;
 
@@ -54,4 +64,25 @@ public static class TombstoneSql
 
     /// <summary>Parameters: sync, purge-before timestamp.</summary>
     public const string Purge = "DELETE FROM ibex_mm.tombstone WHERE sync = $1 AND deleted_at < $2";
+
+    /// <summary>Parameters: sync, purge-before timestamp (no change of a node older than that is still to come).</summary>
+    public const string SeenPurge = "DELETE FROM ibex_mm.seen WHERE sync = $1 AND seen_at < $2";
+
+    /// <summary>
+    /// Parameters: sync, relation, key, node, seen_at. A version of the key reaching this node was written by a node
+    /// that had applied every change of <c>node</c> committed up to <c>seen_at</c>; keeps the latest such time per node.
+    /// </summary>
+    public const string SeenUpsert = """
+        INSERT INTO ibex_mm.seen (sync, relation, key, node, seen_at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (sync, relation, key, node) DO UPDATE SET seen_at = EXCLUDED.seen_at
+        WHERE ibex_mm.seen.seen_at < EXCLUDED.seen_at
+        """;
+
+    /// <summary>Parameters: sync, relation, key. One row per node whose changes of the key a version arriving here had seen.</summary>
+    public const string SeenLookup = "SELECT seen_at, node FROM ibex_mm.seen WHERE sync = $1 AND relation = $2 AND key = $3";
+
+    /// <summary>Removes a sync's tombstones and seen times from a node that other multi-master syncs still use.</summary>
+    public static string Cleanup(string sync)
+        => $"DELETE FROM ibex_mm.tombstone WHERE sync = {Sql.Ident.Literal(sync)}; "
+            + $"DO $cleanup$ BEGIN IF to_regclass('ibex_mm.seen') IS NOT NULL THEN DELETE FROM ibex_mm.seen WHERE sync = {Sql.Ident.Literal(sync)}; END IF; END $cleanup$; ";
 }

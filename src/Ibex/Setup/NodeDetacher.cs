@@ -94,7 +94,7 @@ public sealed class NodeDetacher(ControlDatabase control, ILogger log)
     {
         var others = (await syncs.ListAsync(cancellationToken).ConfigureAwait(false)).Where(o => o.Name != sync.Name && o.Sources.Count() > 1);
         return others.Any(o => o.Nodes.Any(n => n.Node == node))
-            ? $"DELETE FROM ibex_mm.tombstone WHERE sync = {Ident.Literal(sync.Name)}; {Conflicts.ValueTombstoneSql.Cleanup(sync.Name, sync.Tables.Select(t => t.Name))}"
+            ? $"{Conflicts.TombstoneSql.Cleanup(sync.Name)}{Conflicts.ValueTombstoneSql.Cleanup(sync.Name, sync.Tables.Select(t => t.Name))}"
             : "DROP SCHEMA IF EXISTS ibex_mm CASCADE";
     }
 

@@ -55,7 +55,7 @@ public sealed class SyncRemover(ControlDatabase control, ILogger log)
             {
                 var node = await nodes.GetAsync(n.Node, cancellationToken).ConfigureAwait(false);
                 var shared = others.Any(o => o.Nodes.Any(x => x.Node == n.Node));
-                var sql = shared ? $"DELETE FROM ibex_mm.tombstone WHERE sync = {Ident.Literal(name)}; {Conflicts.ValueTombstoneSql.Cleanup(name, sync.Tables.Select(t => t.Name))}" : "DROP SCHEMA IF EXISTS ibex_mm CASCADE";
+                var sql = shared ? $"{Conflicts.TombstoneSql.Cleanup(name)}{Conflicts.ValueTombstoneSql.Cleanup(name, sync.Tables.Select(t => t.Name))}" : "DROP SCHEMA IF EXISTS ibex_mm CASCADE";
                 await DoAsync(node, async conn =>
                 {
                     try

@@ -158,4 +158,69 @@ public class ConflictRulesTests
         ConflictRules.IsConcurrent(new RowVersion(T0, "c"), "b", seen, baseline).ShouldBeTrue(); // never heard from c: after the sync began
         ConflictRules.IsConcurrent(new RowVersion(baseline.AddSeconds(-1), "c"), "b", seen, baseline).ShouldBeFalse();
     }
+
+    [Fact]
+    public void A_change_a_version_that_reached_this_node_was_written_knowing_is_superseded()
+    {
+        // Versions of the key that reached this node were written after applying c's changes up to T0 and a's up to T0 + 5 s.
+        RowVersion[] seen = [new(T0, "c"), new(T0.AddSeconds(5), "a")];
+        ConflictRules.IsSuperseded(new RowVersion(T0, "c"), seen).ShouldBeTrue();
+        ConflictRules.IsSuperseded(new RowVersion(T0.AddSeconds(-1), "c"), seen).ShouldBeTrue();
+        ConflictRules.IsSuperseded(new RowVersion(T0.AddTicks(1), "c"), seen).ShouldBeFalse();
+        ConflictRules.IsSuperseded(new RowVersion(T0, "b"), seen).ShouldBeFalse(); // nobody here had seen b's changes
+        ConflictRules.IsSuperseded(new RowVersion(null, "c"), seen).ShouldBeFalse();
+        ConflictRules.IsSuperseded(new RowVersion(T0, null), seen).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("latest", "update_origin_differs")]
+    [InlineData("latest", "insert_exists")]
+    [InlineData("latest", "update_deleted")]
+    [InlineData("latest", "update_missing")]
+    [InlineData("latest", "delete_origin_differs")]
+    [InlineData("priority:b,a", "update_origin_differs")]
+    [InlineData("priority:b,a", "update_deleted")]
+    [InlineData("priority:b,a", "delete_origin_differs")]
+    [InlineData("keep-local", "update_origin_differs")]
+    [InlineData("abort", "update_origin_differs")]
+    [InlineData("custom:public.f", "update_origin_differs")]
+    public void A_superseded_change_loses_whatever_it_meets_unlogged(string strategy, string kind)
+    {
+        // Newer than the local version and ranked first, concurrent or not: it was already replaced elsewhere.
+        foreach (var concurrent in new[] { true, false })
+        {
+            var c = Case(kind, 1, concurrent) with { Superseded = true };
+            var outcome = ConflictRules.Decide(c, ConflictStrategy.Parse(strategy));
+            outcome.ShouldBe(KeepLocal, $"{strategy} {kind} concurrent={concurrent}");
+            ConflictRules.IsLogged(c, outcome).ShouldBeFalse();
+        }
+        ConflictRules.Decide(Case("delete_missing", 1) with { Superseded = true }, ConflictStrategy.Parse(strategy)).ShouldBe(Skip);
+    }
+
+    [Fact]
+    public void An_update_made_knowing_the_row_still_meets_the_later_deletes_that_lost_to_it()
+    {
+        var row = new RowVersion(T0, "b");
+        RowVersion[] deletes = [new(T0.AddSeconds(-1), "c"), new(T0.AddSeconds(1), "c"), new(T0.AddSeconds(2), "a"), new(T0.AddSeconds(3), "d")];
+        // The delete at T0 - 1 s is older than the row (the row came back after it); d's had been seen by a version here.
+        ConflictRules.LaterDeletes(row, deletes, [new RowVersion(T0.AddSeconds(3), "d")]).ShouldBe([deletes[1], deletes[2]]);
+        ConflictRules.LaterDeletes(new RowVersion(null, "b"), deletes, []).ShouldBeEmpty();
+
+        // priority:b,c,a: the row is b's (the remote a had seen it); c's later delete lost to it here and beats a's update.
+        var strategy = ConflictStrategy.Parse("priority:b,c,a");
+        var update = new RowVersion(T0.AddSeconds(2), "a");
+        var c = new ConflictCase(ConflictKind.UpdateOriginDiffers, [new(row, false), new(deletes[1], true)], update);
+        var outcome = ConflictRules.Decide(c, strategy);
+        outcome.ShouldBe(KeepLocal);
+        ConflictRules.RowGoes(c, outcome).ShouldBeTrue();
+        // The same update long after the delete wins; a concurrent row that beats it stays; a superseded update changes nothing.
+        var late = c with { Remote = new RowVersion(T0.AddSeconds(30), "a") };
+        ConflictRules.Decide(late, strategy).ShouldBe(ApplyRemote);
+        ConflictRules.RowGoes(late, ApplyRemote).ShouldBeFalse();
+        var rowConcurrent = c with { Local = [new(row, true), new(deletes[1], true)] };
+        ConflictRules.RowGoes(rowConcurrent, ConflictRules.Decide(rowConcurrent, strategy)).ShouldBeFalse();
+        var superseded = c with { Superseded = true };
+        ConflictRules.RowGoes(superseded, ConflictRules.Decide(superseded, strategy)).ShouldBeFalse();
+        ConflictRules.RowGoes(c with { Local = [new(row, false)] }, KeepLocal).ShouldBeFalse();
+    }
 }
