@@ -358,8 +358,13 @@ public sealed class TargetApplier : IAsyncDisposable
     }
 
     // While a group is sent, a deadlock with another applier into this node (rows or unique values locked in another
-    // order) is retried as a failed guard is: what committed stays, the rest is decided again.
+    // order), or a key or unique value a local writer took after the guards ran (local writers take no advisory
+    // locks), is retried as a failed guard is: what committed stays, the rest is decided again, the first of it on
+    // lookups made inside its own transaction (where a real unique violation still fails the link).
     bool _sendingGroup;
+
+    static bool IsRaceInGroup(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
 
     // The group's lookups run in an implicit transaction of their own: one that deadlocks with another applier's
     // locks is planned and run again (nothing was written).
@@ -600,7 +605,7 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (RowGuard.IsGuardFailure(e) || (_sendingGroup && e.SqlState == PostgresErrorCodes.DeadlockDetected))
+        catch (PostgresException e) when (RowGuard.IsGuardFailure(e) || (_sendingGroup && IsRaceInGroup(e)))
         {
             // A row changed after a group's lookups: what committed before it stays, the rest is decided again.
             var sent = _committedInBatch.ToList();
