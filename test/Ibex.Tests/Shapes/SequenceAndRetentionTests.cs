@@ -57,8 +57,12 @@ public class SequenceAndRetentionTests(SharedClusters clusters)
     public async Task A_slot_dropped_by_the_retention_guard_leaves_a_kick_mode_sync_idle_until_its_next_kick()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var s = await Scenario.CreateAsync(clusters, "src", "dst");
-        await s.ExecAllAsync("CREATE TABLE big (id int PRIMARY KEY, pad text)");
+        // The source has a server of its own: on a shared one, other tests' WAL makes the guard replace the slot again
+        // while this test watches it, and a slot being created is active.
+        await using var own = await LocalCluster.StartAsync("kickguard", cancellationToken: ct);
+        var shared = await clusters.GetAsync(0);
+        await using var s = await Scenario.CreateAsync(shared, ("src", own), ("dst", shared));
+        await s.ExecAllAsync("CREATE TABLE big (id int PRIMARY KEY, pad text) WITH (autovacuum_enabled = off)");
         await s.AddNodesAsync();
         var sync = "kickguard" + s.Id.Replace("_", "", StringComparison.Ordinal);
         (await s.Ibex("sync", "add", sync, "--tables", "big", "--source", "src", "--target", "dst", "--mode", "kick", "--max-retained", "4MB", "--on-retention", "drop-slot")).ShouldSucceed();
