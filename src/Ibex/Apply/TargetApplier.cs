@@ -1,4 +1,3 @@
-using System.Text;
 using Ibex.Catalog;
 using Ibex.Changes;
 using Ibex.Conflicts;
@@ -17,15 +16,15 @@ namespace Ibex.Apply;
 /// one table go through COPY. Transactions the target already has (commit LSN below its origin progress) are skipped.
 /// </summary>
 /// <remarks>
-/// Why this file is over the ~300 lines the data path aims for: it is one state machine (the open transaction, the
-/// batch being built, the COPY run in progress, the skip rules for copied tables and restarts) whose steps all read
-/// and change that per-transaction state; cutting it apart would pass that state around instead. What is not the
-/// state machine already lives beside it: <see cref="RelationPlan"/>, <see cref="CopyText"/>, <see cref="OriginSession"/>,
-/// <see cref="TargetLayoutCheck"/>, <see cref="TargetLiveness"/>. Multi-master grouping (<c>GroupAsync</c>,
-/// <c>SendGroupAsync</c>, <c>DecideAgainAsync</c>) and DDL (<c>ApplyDdlAsync</c>) write into the same batch and positions;
-/// the batch builder, with them, is the next part to move out.
+/// This is the state machine of the open transaction (skip rules for copied tables and restarts, where statements
+/// go, when the batch is sent); its parts live beside it: the queued statements (<see cref="ApplyBatch"/>), the
+/// run of inserts and its COPY (<see cref="InsertRun"/>), multi-master conflict detection (<see cref="MultiMasterGroups"/>),
+/// the position other threads read (<see cref="ApplyProgress"/>), and <see cref="RelationPlan"/>, <see cref="OriginSession"/>,
+/// <see cref="TargetLayoutCheck"/>, <see cref="TargetLiveness"/>. Still over the ~300 lines the data path aims for:
+/// the layout checks of new relations (<c>PlanAsync</c>) and replicated DDL (<c>ApplyDdlAsync</c>) are the next
+/// parts to move out.
 /// </remarks>
-public sealed class TargetApplier : IAsyncDisposable
+public sealed class TargetApplier : IAsyncDisposable, IBatchSender
 {
     readonly NpgsqlConnectionStringBuilder _settings;
     readonly string _targetName;
@@ -34,40 +33,25 @@ public sealed class TargetApplier : IAsyncDisposable
     readonly ILogger _log;
     readonly Func<QualifiedName, QualifiedName?> _mapName;
     readonly Dictionary<RelationInfo, RelationPlan> _plans = new(ReferenceEqualityComparer.Instance);
-    readonly List<NpgsqlBatchCommand> _batch = [];
-    readonly List<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> _committedInBatch = [];
-    readonly List<(int Index, ChangeKind Kind)> _rowChecks = [];
+    readonly ApplyBatch _batch;
+    readonly InsertRun _inserts;
+    readonly ApplyProgress _progress;
     NpgsqlConnection? _conn;
     TargetLiveness _liveness = null!;
-    long _position;
     bool _inTxn;
     bool _skipping;
     BeginItem? _current;
     TxnCounts _txnCounts;
     NpgsqlLogSequenceNumber _deferredMarker;
-    RelationPlan? _insertRunPlan;
-    readonly List<RowImage> _insertRun = [];
-    // The COPY of an insert run: the raw stream under Npgsql's text writer, ended with its asynchronous dispose (the
-    // writer's own dispose is synchronous I/O, which must never run on the socket engine's thread).
-    NpgsqlRawCopyStream? _copy;
-    long _currentCommitTicks;
     DateTime? _deferredHeartbeat;
 
     readonly MultiMasterLink? _mm;
-    readonly ConflictApplier? _conflicts;
-    readonly List<(Change Change, RelationPlan Plan)> _mmPending = [];
-    List<ConflictRecord> _txnConflicts = [];
-    // Multi-master: whole transactions decided together (MultiMasterGroups); a transaction that grows long or
-    // truncates is decided in place instead (_mmInPlace), its lookups made inside it.
-    readonly TransactionGroup _mmGroup = new(64, 1024);
-    bool _mmInPlace;
+    // Multi-master: conflict detection, whole transactions decided in groups.
+    readonly MultiMasterGroups? _groups;
 
     public TargetApplier(string targetName, NpgsqlConnectionStringBuilder settings, string origin, ApplyOptions options, LinkCounters counters, ILogger log,
         Func<QualifiedName, QualifiedName?>? mapName = null, MultiMasterLink? multiMaster = null)
     {
-        _mm = multiMaster;
-        if (multiMaster is not null)
-            _conflicts = new ConflictApplier(multiMaster, () => Conn);
         _targetName = targetName;
         _settings = settings;
         _origin = origin;
@@ -75,6 +59,12 @@ public sealed class TargetApplier : IAsyncDisposable
         _log = log;
         _mapName = mapName ?? (n => n);
         Counters = counters;
+        _batch = new ApplyBatch(targetName, counters, log);
+        _inserts = new InsertRun(_batch, options.CopyThreshold);
+        _progress = new ApplyProgress(counters, multiMaster);
+        _mm = multiMaster;
+        if (multiMaster is not null)
+            _groups = new MultiMasterGroups(multiMaster, () => Conn, this, targetName, origin, log);
         Queue = new SpillingQueue(options.QueueMemoryBytes, options.SpillDirectory, options.SpillCapBytes);
     }
 
@@ -85,22 +75,15 @@ public sealed class TargetApplier : IAsyncDisposable
     public LinkCounters Counters { get; }
 
     /// <summary>Every source transaction committed before this LSN is on the target (or was not ours).</summary>
-    public NpgsqlLogSequenceNumber Position => new((ulong)Interlocked.Read(ref _position));
+    public NpgsqlLogSequenceNumber Position => _progress.Position;
 
     /// <summary>Commit time (on the source) of the transaction being applied; null when idle.</summary>
-    public DateTime? CurrentCommitTimestamp
-    {
-        get
-        {
-            var t = Interlocked.Read(ref _currentCommitTicks);
-            return t == 0 ? null : new DateTime(t, DateTimeKind.Utc);
-        }
-    }
+    public DateTime? CurrentCommitTimestamp => _progress.CurrentCommitTimestamp;
 
     /// <summary>Source commit time of the last transaction applied.</summary>
-    public DateTime? LastCommitTimestamp { get; private set; }
+    public DateTime? LastCommitTimestamp => _progress.LastCommitTimestamp;
 
-    public DateTime? LastAppliedAt { get; private set; }
+    public DateTime? LastAppliedAt => _progress.LastAppliedAt;
 
     /// <summary>Skip changes of a table in transactions that committed before its copy (they are in the copy).</summary>
     public IDictionary<QualifiedName, NpgsqlLogSequenceNumber> CopiedAt { get; } = new Dictionary<QualifiedName, NpgsqlLogSequenceNumber>();
@@ -121,10 +104,10 @@ public sealed class TargetApplier : IAsyncDisposable
             await OriginSession.SetupAsync(_conn, _origin, cancellationToken).ConfigureAwait(false);
             await using (var path = new NpgsqlCommand("SELECT pg_catalog.current_setting('search_path')", _conn))
                 _searchPath = (string)(await path.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            if (_conflicts is not null)
-                await _conflicts.LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
+            if (_groups is not null)
+                await _groups.LoadOriginsAsync(cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
-            Interlocked.Exchange(ref _position, (long)(ulong)progress);
+            _progress.Reset(progress);
             _liveness = new TargetLiveness(_targetName);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
@@ -171,10 +154,11 @@ public sealed class TargetApplier : IAsyncDisposable
                     // and sending a lone BEGIN or a few statements would cost a round trip each.
                     if (!_inTxn)
                         await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    else if (_committedInBatch.Count > 0 || _mmGroup.Count > 0)
+                    else if (_batch.Committed.Count > 0 || _groups is { HasGroup: true })
                     {
-                        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-                        await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
+                        if (_groups is not null)
+                            await _groups.SendGroupAsync(cancellationToken).ConfigureAwait(false);
+                        await SendAsync(_batch.Finished, cancellationToken).ConfigureAwait(false);
                     }
                     item = await Queue.DequeueAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -213,10 +197,10 @@ public sealed class TargetApplier : IAsyncDisposable
                 _ddlInTxn = false;
                 if (!_skipping)
                 {
-                    Interlocked.Exchange(ref _currentCommitTicks, b.CommitTimestamp.Ticks);
-                    _txnConflicts = [];
-                    _mmInPlace = false;
-                    if (_conflicts is null)
+                    _progress.Applying(b.CommitTimestamp);
+                    if (_groups is not null)
+                        _groups.Begin(b);
+                    else
                         _batch.Add(new NpgsqlBatchCommand("BEGIN"));
                 }
                 break;
@@ -229,21 +213,16 @@ public sealed class TargetApplier : IAsyncDisposable
                     break;
                 if (change.Kind == ChangeKind.Truncate)
                 {
-                    await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
-                    await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+                    if (_groups is not null)
+                        await _groups.BeforeStatementAsync(cancellationToken).ConfigureAwait(false);
                     await ApplyTruncateAsync(change, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 if (await PlanAsync(change.Relation, cancellationToken).ConfigureAwait(false) is not { } plan)
                     break; // a table no longer in the sync
-                if (_conflicts is not null)
+                if (_groups is not null)
                 {
-                    _mmPending.Add((change, plan));
-                    if (_mmPending.Count >= 256)
-                    {
-                        await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
-                        await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await _groups.AddAsync(change, plan, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 await ApplyChangeAsync(change, plan, cancellationToken).ConfigureAwait(false);
@@ -255,175 +234,32 @@ public sealed class TargetApplier : IAsyncDisposable
                     _skipping = false;
                     break;
                 }
-                await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
-                if (_conflicts is not null && !_mmInPlace)
-                {
-                    await GroupAsync(c, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                if (_conflicts is not null)
-                    await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
-                AddCommit(c, _txnCounts, _txnConflicts);
+                await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
+                if (_groups is null)
+                    _batch.AddCommit(c, _txnCounts, []);
+                else if (!await _groups.CommitAsync(c, _txnCounts, cancellationToken).ConfigureAwait(false))
+                    break; // in the group
                 if (_batch.Count >= _options.MaxBatchStatements)
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case MarkerItem m:
-                if (_inTxn || _batch.Count > 0 || _mmGroup.Count > 0)
+                if (_inTxn || _batch.Count > 0 || _groups is { HasGroup: true })
                     _deferredMarker = m.Lsn > _deferredMarker ? m.Lsn : _deferredMarker;
                 else
                 {
-                    Advance(m.Lsn);
+                    _progress.Advance(m.Lsn);
                     await _liveness.CheckIfQuietAsync(Conn, cancellationToken).ConfigureAwait(false);
                 }
                 if (m.Heartbeat is { } beat && _mm is not null)
                 {
                     // Every change of the source before the heartbeat is queued before it: none older is still to come.
-                    if (_inTxn || _batch.Count > 0 || _mmGroup.Count > 0)
+                    if (_inTxn || _batch.Count > 0 || _groups is { HasGroup: true })
                         _deferredHeartbeat = beat;
                     else
                         _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, beat);
                 }
                 break;
         }
-    }
-
-    // The end of a transaction in the batch: the origin's position with it, then COMMIT.
-    void AddCommit(CommitItem c, TxnCounts counts, List<ConflictRecord> conflicts)
-    {
-        var setup = new NpgsqlBatchCommand("SELECT pg_replication_origin_xact_setup($1, $2)");
-        setup.Parameters.Add(new() { Value = c.EndLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
-        setup.Parameters.Add(new() { Value = c.CommitTimestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        _batch.Add(setup);
-        _batch.Add(new NpgsqlBatchCommand("COMMIT"));
-        _finishedStatements = _batch.Count;
-        _committedInBatch.Add((c.EndLsn, c.CommitTimestamp, counts, conflicts));
-    }
-
-    // Multi-master: a finished transaction joins the group, which is sent first when they share a key.
-    async Task GroupAsync(CommitItem commit, CancellationToken cancellationToken)
-    {
-        var begin = _current!;
-        _conflicts!.BeginTransaction(begin);
-        var changes = _mmPending.ToList();
-        _mmPending.Clear();
-        var plan = await _conflicts.PlanAsync(changes, cancellationToken).ConfigureAwait(false);
-        if (!_mmGroup.Admits(plan))
-            await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-        _mmGroup.Add(new GroupedTransaction(begin, changes, commit, plan));
-        if (_mmGroup.IsFull)
-            await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Multi-master: the group's lookups in one round trip (one fence at most), each transaction decided in commit
-    // order, then all of them sent in one round trip, each beginning with the guards of the rows it was decided on.
-    async Task SendGroupAsync(CancellationToken cancellationToken)
-    {
-        if (_mmGroup.Count == 0)
-            return;
-        // What is finished but not sent yet (a transaction decided in place) goes first: the lookups must see it.
-        if (_finishedStatements > 0)
-            await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
-        var group = _mmGroup.Take();
-        using (var activity = Monitoring.Metrics.IbexActivities.StartConflictCheck(_targetName, _origin, group.Sum(g => g.Changes.Count)))
-        {
-            await LookupGroupAsync(group, cancellationToken).ConfigureAwait(false);
-            var conflicts = 0;
-            foreach (var t in group)
-            {
-                _conflicts!.BeginTransaction(t.Begin);
-                var resolved = await _conflicts.DecideAsync(t.Plan, cancellationToken).ConfigureAwait(false);
-                _batch.Add(new NpgsqlBatchCommand("BEGIN"));
-                _batch.AddRange(t.Plan.Guards());
-                _batch.AddRange(resolved.Statements);
-                AddCommit(t.Commit, resolved.Counts, resolved.Conflicts);
-                conflicts += resolved.Conflicts.Count;
-            }
-            activity?.SetTag("ibex.conflicts", conflicts);
-        }
-        try
-        {
-            _sendingGroup = true;
-            await SendAsync(_finishedStatements, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RowGuardException e)
-        {
-            _sendingGroup = false;
-            _log.LogDebug("target {Target}: {Reason}; deciding the rest of the group again", _targetName, e.Message);
-            await DecideAgainAsync(group, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendingGroup = false;
-        }
-    }
-
-    // While a group is sent, a deadlock with another applier into this node (rows or unique values locked in another
-    // order), or a key or unique value a local writer took after the guards ran (local writers take no advisory
-    // locks), is retried as a failed guard is: what committed stays, the rest is decided again, the first of it on
-    // lookups made inside its own transaction (where a real unique violation still fails the link).
-    bool _sendingGroup;
-
-    static bool IsRaceInGroup(PostgresException e) =>
-        e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
-
-    // The group's lookups run in an implicit transaction of their own: one that deadlocks with another applier's
-    // locks is planned and run again (nothing was written).
-    async Task LookupGroupAsync(List<GroupedTransaction> group, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await _conflicts!.LookupAsync([.. group.Select(g => g.Plan)], cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 10)
-            {
-                _log.LogDebug("target {Target}: lookups deadlocked ({Attempt}); looking up again", _targetName, attempt);
-                for (var i = 0; i < group.Count; i++)
-                {
-                    _conflicts!.BeginTransaction(group[i].Begin);
-                    group[i] = group[i] with { Plan = await _conflicts.PlanAsync(group[i].Changes, cancellationToken).ConfigureAwait(false) };
-                }
-            }
-        }
-    }
-
-    // After a guard failed: of the group's transactions the target has not committed, the first is decided on lookups
-    // made inside it (rows locked, so it cannot fail again) and the others form a new group with fresh lookups.
-    async Task DecideAgainAsync(List<GroupedTransaction> group, CancellationToken cancellationToken)
-    {
-        var rest = group.Where(t => t.Begin.CommitLsn >= Position).ToList();
-        if (rest.Count == 0)
-            return;
-        var first = rest[0];
-        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
-        _conflicts!.BeginTransaction(first.Begin);
-        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
-        var resolved = await _conflicts.ResolveAsync(first.Changes, cancellationToken).ConfigureAwait(false);
-        _batch.AddRange(resolved.Statements);
-        AddCommit(first.Commit, resolved.Counts, resolved.Conflicts);
-        await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
-        foreach (var t in rest.Skip(1))
-        {
-            _conflicts.BeginTransaction(t.Begin);
-            var plan = await _conflicts.PlanAsync(t.Changes, cancellationToken).ConfigureAwait(false);
-            if (!_mmGroup.Admits(plan))
-                await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-            _mmGroup.Add(t with { Plan = plan });
-        }
-        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Multi-master: the transaction being read is decided in place (it is long, or truncates): the group goes first.
-    async Task DecideInPlaceAsync(CancellationToken cancellationToken)
-    {
-        if (_conflicts is null || _mmInPlace)
-            return;
-        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-        _mmInPlace = true;
-        _batch.Add(new NpgsqlBatchCommand("BEGIN"));
-        _conflicts.BeginTransaction(_current!);
     }
 
     // The change as the target still needs it after the initial copy: null when the copy holds it already.
@@ -440,37 +276,24 @@ public sealed class TargetApplier : IAsyncDisposable
     {
         if (change.Kind == ChangeKind.Insert)
         {
-            if (_insertRunPlan != plan)
-            {
-                await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
-                _insertRunPlan = plan;
-            }
             _txnCounts.Inserts++;
-            if (_copy is not null)
+            if (await _inserts.AddAsync(plan, change.NewRow!, cancellationToken).ConfigureAwait(false))
             {
-                await WriteCopyRowAsync(plan, change.NewRow!, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            _insertRun.Add(change.NewRow!);
-            if (_insertRun.Count >= _options.CopyThreshold)
-            {
+                // Long enough for a COPY: what is queued goes first, so the COPY runs inside its transaction.
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
-                _copy = (NpgsqlRawCopyStream)(await Conn.BeginTextImportAsync(plan.CopySql, cancellationToken).ConfigureAwait(false)).BaseStream;
-                foreach (var row in _insertRun)
-                    await WriteCopyRowAsync(plan, row, cancellationToken).ConfigureAwait(false);
-                _insertRun.Clear();
+                await _inserts.StartCopyAsync(Conn, cancellationToken).ConfigureAwait(false);
             }
             return;
         }
-        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
         switch (change.Kind)
         {
             case ChangeKind.Update:
-                AddRowStatement(plan.UpdateCommand(change.NewRow!, change.OldRow), ChangeKind.Update);
+                _batch.AddRowStatement(plan.UpdateCommand(change.NewRow!, change.OldRow), ChangeKind.Update);
                 _txnCounts.Updates++;
                 break;
             case ChangeKind.Delete:
-                AddRowStatement(plan.DeleteCommand(change.OldRow!), ChangeKind.Delete);
+                _batch.AddRowStatement(plan.DeleteCommand(change.OldRow!), ChangeKind.Delete);
                 _txnCounts.Deletes++;
                 break;
         }
@@ -480,7 +303,7 @@ public sealed class TargetApplier : IAsyncDisposable
 
     async Task ApplyTruncateAsync(Change change, CancellationToken cancellationToken)
     {
-        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
         var names = new List<string>();
         foreach (var rel in change.Truncated ?? [change.Relation])
         {
@@ -495,87 +318,27 @@ public sealed class TargetApplier : IAsyncDisposable
         _txnCounts.Truncates++;
     }
 
-    // Multi-master: look up the local versions of the pending changes' rows, decide conflicts, queue the outcome.
-    async Task ResolveConflictsAsync(CancellationToken cancellationToken)
-    {
-        if (_mmPending.Count == 0)
-            return;
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        using var activity = Monitoring.Metrics.IbexActivities.StartConflictCheck(_targetName, _origin, _mmPending.Count);
-        var resolved = await _conflicts!.ResolveAsync(_mmPending, cancellationToken).ConfigureAwait(false);
-        activity?.SetTag("ibex.conflicts", resolved.Conflicts.Count);
-        _mmPending.Clear();
-        _batch.AddRange(resolved.Statements);
-        _txnCounts.Inserts += resolved.Counts.Inserts;
-        _txnCounts.Updates += resolved.Counts.Updates;
-        _txnCounts.Deletes += resolved.Counts.Deletes;
-        _txnCounts.Truncates += resolved.Counts.Truncates;
-        _txnConflicts.AddRange(resolved.Conflicts);
-    }
-
-    void AddRowStatement(NpgsqlBatchCommand cmd, ChangeKind kind)
-    {
-        _rowChecks.Add((_batch.Count, kind));
-        _batch.Add(cmd);
-    }
-
-    readonly CopyText _copyText = new();
-
-    async Task WriteCopyRowAsync(RelationPlan plan, RowImage row, CancellationToken cancellationToken)
-    {
-        _copyText.Append(row, plan.AllColumns);
-        if (_copyText.Length >= CopyChunk)
-            await SendCopyTextAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Rows go to the COPY in chunks of about this many bytes, as UTF-8 straight to the stream under the text writer.
-    const int CopyChunk = 1 << 16;
-
-    async Task SendCopyTextAsync(CancellationToken cancellationToken)
-    {
-        await _copy!.WriteAsync(_copyText.Pending, cancellationToken).ConfigureAwait(false);
-        _copyText.Clear();
-    }
-
-    /// <summary>Ends a run of inserts: finishes its COPY, or queues the few rows as INSERT statements.</summary>
-    async Task EndInsertRunAsync(CancellationToken cancellationToken)
-    {
-        if (_copy is not null)
-        {
-            await SendCopyTextAsync(cancellationToken).ConfigureAwait(false);
-            await _copy.DisposeAsync().ConfigureAwait(false);
-            _copy = null;
-        }
-        else if (_insertRun.Count > 0)
-        {
-            var plan = _insertRunPlan!;
-            foreach (var row in _insertRun)
-                _batch.Add(plan.InsertCommand(row));
-            _insertRun.Clear();
-        }
-        _insertRunPlan = null;
-    }
-
     /// <summary>Sends everything that can go now: all of the batch, and a finished insert run outside a transaction.</summary>
-    async Task FlushAsync(CancellationToken cancellationToken)
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await SendGroupAsync(cancellationToken).ConfigureAwait(false);
-        if (_copy is not null)
+        if (_groups is not null)
+            await _groups.SendGroupAsync(cancellationToken).ConfigureAwait(false);
+        if (_inserts.Copying)
         {
             if (_inTxn)
                 return; // a COPY is still going; it ends with the next other change or the commit
-            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+            await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
         }
-        else if (_insertRun.Count > 0 && !_inTxn)
-            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        else if (_inserts.HasRows && !_inTxn)
+            await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
         // Rows of an insert run still being collected stay aside: they come after everything in the batch.
         await SendAsync(_batch.Count, cancellationToken).ConfigureAwait(false);
         if (!_inTxn)
         {
-            Interlocked.Exchange(ref _currentCommitTicks, 0);
+            _progress.Applying(null);
             if (_deferredMarker != default)
             {
-                Advance(_deferredMarker);
+                _progress.Advance(_deferredMarker);
                 _deferredMarker = default;
             }
             if (_deferredHeartbeat is { } beat && _mm is not null)
@@ -586,34 +349,31 @@ public sealed class TargetApplier : IAsyncDisposable
         }
     }
 
-    // Statements of the batch up to the end of its last finished transaction.
-    int _finishedStatements;
+    ApplyBatch IBatchSender.Batch => _batch;
 
     /// <summary>
     /// Sends the first <paramref name="count"/> statements of the batch in one round trip (which must include every
     /// finished transaction in it) and keeps the rest, the beginning of the transaction being read, for later.
     /// </summary>
-    async Task SendAsync(int count, CancellationToken cancellationToken)
+    public async Task SendAsync(int count, CancellationToken cancellationToken)
     {
         if (count == 0)
             return;
         using var activity = Monitoring.Metrics.IbexActivities.StartApplyBatch(_targetName, _origin, count);
-        await using var batch = new NpgsqlBatch(Conn);
-        for (var i = 0; i < count; i++)
-            batch.BatchCommands.Add(_batch[i]);
+        List<CommittedTransaction> done;
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            done = await _batch.ExecuteAsync(Conn, count, cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (RowGuard.IsGuardFailure(e) || (_sendingGroup && IsRaceInGroup(e)))
+        catch (PostgresException e) when (RowGuard.IsGuardFailure(e) || _groups?.IsRaceInGroup(e) == true)
         {
             // A row changed after a group's lookups: what committed before it stays, the rest is decided again.
-            var sent = _committedInBatch.ToList();
+            var sent = _batch.Committed.ToList();
             await RecoverAfterErrorAsync(cancellationToken, keepPending: true).ConfigureAwait(false);
-            Completed(sent.Where(t => t.EndLsn <= Position));
+            _progress.Completed(sent.Where(t => t.EndLsn <= Position));
             throw new RowGuardException(e);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && _mm is not null && _committedInBatch.Count > 0)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && _mm is not null && _batch.Committed.Count > 0)
         {
             await CompletedBeforeCancelAsync().ConfigureAwait(false);
             throw;
@@ -623,45 +383,8 @@ public sealed class TargetApplier : IAsyncDisposable
             await RecoverAfterErrorAsync(cancellationToken).ConfigureAwait(false);
             throw new ApplyException($"target '{_targetName}': {e.MessageText}{Errors.DetailOf(e)}{(e.TableName is { } t ? $" (table {e.SchemaName}.{t})" : "")} (SQLSTATE {e.SqlState}); fix the target and the sync retries by itself", false, e);
         }
-        var kept = 0;
-        for (var i = 0; i < _rowChecks.Count; i++)
-        {
-            var (index, kind) = _rowChecks[i];
-            if (index >= count)
-            {
-                _rowChecks[kept++] = (index - count, kind);
-                continue;
-            }
-            if (batch.BatchCommands[index].RecordsAffected == 0)
-            {
-                Counters.AddMissingRows(1);
-                _log.LogWarning("target {Target}: {Kind} found no row ({Sql})", _targetName, kind, batch.BatchCommands[index].CommandText);
-            }
-        }
         _liveness.Answered();
-        _rowChecks.RemoveRange(kept, _rowChecks.Count - kept);
-        _batch.RemoveRange(0, count);
-        _finishedStatements = Math.Max(0, _finishedStatements - count);
-        Completed(_committedInBatch);
-        _committedInBatch.Clear();
-    }
-
-    // Transactions the target has committed: counted, the position advanced, their conflicts logged.
-    void Completed(IEnumerable<(NpgsqlLogSequenceNumber EndLsn, DateTime CommitTs, TxnCounts Counts, List<ConflictRecord> Conflicts)> committed)
-    {
-        foreach (var (end, ts, counts, conflicts) in committed)
-        {
-            Counters.Add(counts);
-            Advance(end);
-            LastCommitTimestamp = ts;
-            LastAppliedAt = DateTime.UtcNow;
-            if (_mm is not null)
-            {
-                if (conflicts.Count > 0)
-                    _mm.Coordinator.Log.Add(conflicts);
-                _mm.Coordinator.ReportWatermark(_mm.RemoteNode, _mm.LocalNode, ts);
-            }
-        }
+        _progress.Completed(done);
     }
 
     // Stopping (a sync paused by an abort elsewhere, say) while a batch was on its way: the transactions the target
@@ -674,8 +397,7 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             await ExecAsync("ROLLBACK", wait.Token).ConfigureAwait(false);
             var progress = await ReadProgressAsync(wait.Token).ConfigureAwait(false);
-            Completed(_committedInBatch.Where(t => t.EndLsn <= progress));
-            _committedInBatch.Clear();
+            _progress.Completed(_batch.TakeCommitted().Where(t => t.EndLsn <= progress));
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or IOException)
         {
@@ -691,7 +413,7 @@ public sealed class TargetApplier : IAsyncDisposable
         {
             await ExecAsync("ROLLBACK", cancellationToken).ConfigureAwait(false);
             var progress = await ReadProgressAsync(cancellationToken).ConfigureAwait(false);
-            Interlocked.Exchange(ref _position, (long)(ulong)progress);
+            _progress.Reset(progress);
             _liveness = new TargetLiveness(_targetName);
         }
         catch (NpgsqlException e)
@@ -699,25 +421,9 @@ public sealed class TargetApplier : IAsyncDisposable
             _log.LogDebug(e, "recovery after apply error on {Target}", _targetName);
         }
         _batch.Clear();
-        _copyText.Clear();
-        _finishedStatements = 0;
-        _rowChecks.Clear();
-        _committedInBatch.Clear();
+        _inserts.DiscardText();
         if (!keepPending)
-            _mmPending.Clear();
-    }
-
-    void Advance(NpgsqlLogSequenceNumber lsn)
-    {
-        var value = (long)(ulong)lsn;
-        long current;
-        do
-        {
-            current = Interlocked.Read(ref _position);
-            if (value <= current)
-                return;
-        }
-        while (Interlocked.CompareExchange(ref _position, value, current) != current);
+            _groups?.DiscardPending();
     }
 
     /// <summary>The source's current description of a table, for type names (drift messages, added columns).</summary>
@@ -740,11 +446,10 @@ public sealed class TargetApplier : IAsyncDisposable
     {
         if (BeforeDdl is not null)
             await BeforeDdl(ddl, cancellationToken).ConfigureAwait(false);
-        await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+        await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
         // Multi-master: a transaction with DDL is decided in place (its BEGIN sent before the statement).
-        await DecideInPlaceAsync(cancellationToken).ConfigureAwait(false);
-        if (_conflicts is not null)
-            await ResolveConflictsAsync(cancellationToken).ConfigureAwait(false);
+        if (_groups is not null)
+            await _groups.BeforeStatementAsync(cancellationToken).ConfigureAwait(false);
         _ddlInTxn = true;
         // What came before goes first; the statement then runs in a round trip of its own, so a failure names it.
         // CONCURRENTLY: what came before is committed (its origin progress is set at the source commit), the statement
@@ -788,7 +493,7 @@ public sealed class TargetApplier : IAsyncDisposable
         // check's own session could not see it before the commit); with --ddl ignore nothing is checked.
         if (CheckLayouts && !_ddlInTxn && !_layouts.IsKnown(relation, target))
         {
-            await EndInsertRunAsync(cancellationToken).ConfigureAwait(false);
+            await _inserts.EndAsync(cancellationToken).ConfigureAwait(false);
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             await _layouts.CheckAsync(relation, target, ExecAsync, cancellationToken).ConfigureAwait(false);
         }
@@ -810,18 +515,13 @@ public sealed class TargetApplier : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_copy is not null)
+        try
         {
-            try
-            {
-                _copyText.Clear();
-                await _copy.CancelAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
-            {
-                _log.LogDebug(e, "cancelling COPY on {Target}", _targetName);
-            }
-            _copy = null;
+            await _inserts.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            _log.LogDebug(e, "cancelling COPY on {Target}", _targetName);
         }
         if (_conn is not null)
             await _conn.DisposeAsync().ConfigureAwait(false);
