@@ -35,6 +35,8 @@ public class MeshChaosTests(SharedClusters clusters)
         var shared = new[] { await clusters.GetAsync(0), await clusters.GetAsync(1), await clusters.GetAsync(2) };
         await using var s = await Scenario.CreateAsync(shared[0], ("a", shared[0]), ("b", shared[1]), ("c", shared[2]), ("d", own), ("e", shared[1]));
         await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, u text UNIQUE, v int NOT NULL, note text)");
+        if (MeshDiagnosis.KeepsHistory)
+            await s.ExecAllAsync(MeshDiagnosis.HistorySql);
         await s.AddNodesAsync();
         var sync = "mesh" + s.Id.Replace("_", "", StringComparison.Ordinal);
         (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--source", "d", "--copy", "never", "--conflict", "latest")).ShouldSucceed();
