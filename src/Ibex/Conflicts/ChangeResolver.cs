@@ -121,7 +121,11 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         {
             RemoveClashes(x, clashes);
             if (there is not null)
+            {
+                // The version at the new key is replaced: the values it gives up it held until now (UniqueMoveTests).
+                stmts.AddRange(ValueRelease.Of(link, x, there, change.NewRow));
                 stmts.Add(ConflictStatements.DeleteByKey(plan, there.KeyValues));
+            }
         }
         if (ownWins && ownExists)
             stmts.AddRange(ValueRelease.Of(link, x, local, newWins ? change.NewRow : null));
