@@ -115,8 +115,24 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
 
         var stmts = x.Result.Statements;
+        var movedGone = false;
         if (!newWins && (movedState == KeyState.Kept || (there is not null && Beats(x, [.. clashes, .. released]))))
             await DroppedAsync(x, [w.NewKey, w.Key], cancellationToken).ConfigureAwait(false);
+        else if (!newWins && x.Strategy.IsTotalOrder && x.W.Uniques.Count > 0)
+        {
+            // The new key lost on a unique value, not at the key: decided apart, as on a node where the versions came
+            // one by one. The version there (if any) it replaced, and then it was deleted for the value; its key
+            // tombstone keeps an older version of the new key from coming back here, as WriteOwnKeyAsync does.
+            if (there is not null && Beats(x, [there]))
+            {
+                stmts.AddRange(ValueRelease.Of(link, x, there, null));
+                stmts.Add(ConflictStatements.DeleteByKey(plan, there.KeyValues));
+                x.Result.Counts.Deletes++;
+                movedGone = true;
+            }
+            if (there is null || movedGone)
+                AddTombstone(x, w.NewKey);
+        }
         if (newWins)
         {
             RemoveClashes(x, clashes);
@@ -145,7 +161,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             x.Result.Counts.Inserts++;
         }
         _keys.Set(own.Target, own.Key, ownWins ? KeyState.Absent : KeyState.Kept);
-        _keys.Set(moved.Target, moved.Key, newWins ? KeyState.Present : KeyState.Kept);
+        _keys.Set(moved.Target, moved.Key, newWins ? KeyState.Present : movedGone ? KeyState.Absent : KeyState.Kept);
         AddTombstone(x, w.Key); // the old key is gone on the remote node: a delete, as far as later versions of it go
     }
 

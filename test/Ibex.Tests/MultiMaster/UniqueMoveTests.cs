@@ -41,4 +41,32 @@ public class UniqueMoveTests(SharedClusters clusters)
         foreach (var node in new[] { "a", "b", "c" })
             string.Join(" ", await s.RowsAsync(node, "um", "k")).ShouldBe("(3,p)", $"on {node}\n{s.DaemonLog}");
     }
+
+    [Fact]
+    public async Task A_key_change_that_loses_its_unique_value_still_replaced_the_version_at_its_new_key()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Node c has a server of its own: it is down while b's key change reaches a, so c's older row comes after it.
+        await using var own = await LocalCluster.StartAsync("umove2-c", cancellationToken: ct);
+        var (first, second) = (await clusters.GetAsync(0), await clusters.GetAsync(1));
+        await using var s = await Scenario.CreateAsync(first, ("a", first), ("b", second), ("c", own));
+        await s.ExecAllAsync("CREATE TABLE um2 (k int PRIMARY KEY, u text UNIQUE); INSERT INTO um2 VALUES (1, 'p')");
+        await s.AddNodesAsync();
+        var sync = "um" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "um2", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "latest")).ShouldSucceed();
+        // In this order: c writes row 3; b (not knowing it) moves row 1 to key 3 taking 'x'; a, later still, takes
+        // 'x' at key 2. b's version replaced c's at key 3 and then lost 'x' to a's: key 3 is gone everywhere.
+        await s.ExecAsync("c", "INSERT INTO um2 VALUES (3, 'q')");
+        await s.ExecAsync("b", "UPDATE um2 SET k = 3, u = 'x' WHERE k = 1");
+        await s.ExecAsync("a", "INSERT INTO um2 VALUES (2, 'x')");
+        await own.StopServerAsync("fast", ct);
+
+        s.StartDaemon();
+        await Poll.UntilAsync(async () => string.Join(" ", await s.RowsAsync("a", "um2", "k")), r => r == "(2,x)", 60, r => $"a has '{r}'\n{s.DaemonLog}");
+        await own.StartServerAsync(ct);
+        await s.WaitAsync(sync);
+
+        foreach (var node in new[] { "a", "b", "c" })
+            string.Join(" ", await s.RowsAsync(node, "um2", "k")).ShouldBe("(2,x)", $"on {node}\n{s.DaemonLog}");
+    }
 }
