@@ -12,6 +12,7 @@ namespace Ibex.Conflicts;
 public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> connection, TransactionKeys keys)
 {
     readonly TransactionKeys _keys = keys;
+    readonly ConflictContest _contest = new(link, connection, keys);
 
     /// <summary>One change being decided, with what it needs.</summary>
     public sealed record Step(ConflictWork W, BeginItem Begin, ConflictStrategy Strategy, RowVersion Remote, ResolvedChanges Result)
@@ -30,9 +31,9 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         else if (state == KeyState.Kept)
             delete = false; // this transaction's version already lost to the local one here
         else if (w.Own!.Row.Result is { } local)
-            delete = await ContestAsync(x, ConflictKind.DeleteOriginDiffers, [local], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            delete = await _contest.DecideAsync(x, ConflictKind.DeleteOriginDiffers, [local], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
         else
-            delete = await ContestAsync(x, ConflictKind.DeleteMissing, [], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            delete = await _contest.DecideAsync(x, ConflictKind.DeleteMissing, [], true, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
         if (delete)
         {
             if (state is null)
@@ -44,7 +45,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         else
             _keys.SetIfUndecided(plan.Target, w.Key, w.Own?.Row.Result is null ? KeyState.Absent : KeyState.Kept);
         // Kept even when the delete lost: a later version it beats may still arrive.
-        AddTombstone(x, w.Key);
+        _contest.AddTombstone(x, w.Key);
     }
 
     public async Task WriteAsync(Step x, CancellationToken cancellationToken)
@@ -70,9 +71,9 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 // Deletes later than the row lost to it here; a change made knowing the row still meets them.
                 IReadOnlyList<RowVersion> deletes = keyChange || !x.Strategy.IsTotalOrder || w.Uniques.Count > 0 ? []
                     : ConflictRules.LaterDeletes(local.Version, w.Own.Tomb?.Tombstones ?? [], w.Own.Seen?.Tombstones ?? []);
-                List<LocalRow> weighed = [local, .. deletes.Select(Gone)];
-                var conflict = Case(x, ConflictKind.UpdateOriginDiffers, weighed, !keyChange);
-                outcome = await ContestAsync(x, conflict, weighed, cancellationToken).ConfigureAwait(false);
+                List<LocalRow> weighed = [local, .. deletes.Select(ConflictContest.Gone)];
+                var conflict = _contest.Case(x, ConflictKind.UpdateOriginDiffers, weighed, !keyChange);
+                outcome = await _contest.DecideAsync(x, conflict, weighed, cancellationToken).ConfigureAwait(false);
                 if (ConflictRules.RowGoes(conflict, outcome))
                 {
                     x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
@@ -83,11 +84,11 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 }
             }
             else if (local is not null)
-                outcome = await ContestAsync(x, ConflictKind.InsertExists, [local], true, cancellationToken).ConfigureAwait(false);
+                outcome = await _contest.DecideAsync(x, ConflictKind.InsertExists, [local], true, cancellationToken).ConfigureAwait(false);
             else if (local is null && w.Own.Tomb!.Tombstones.Count > 0)
-                outcome = await ContestAsync(x, ConflictKind.UpdateDeleted, [.. w.Own.Tomb.Tombstones.Select(Gone)], !keyChange, cancellationToken).ConfigureAwait(false);
+                outcome = await _contest.DecideAsync(x, ConflictKind.UpdateDeleted, [.. w.Own.Tomb.Tombstones.Select(ConflictContest.Gone)], !keyChange, cancellationToken).ConfigureAwait(false);
             else if (local is null && change.Kind == ChangeKind.Update)
-                outcome = await ContestAsync(x, ConflictKind.UpdateMissing, [], true, cancellationToken).ConfigureAwait(false);
+                outcome = await _contest.DecideAsync(x, ConflictKind.UpdateMissing, [], true, cancellationToken).ConfigureAwait(false);
             if (outcome == ConflictOutcome.CallCustom)
                 return;
             ownWins = outcome == ConflictOutcome.ApplyRemote;
@@ -105,25 +106,25 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         var released = Released(x);
         var there = movedState is null or KeyState.Kept ? w.Moved!.Row.Result : null;
         List<LocalRow> met = there is null ? clashes : [there, .. clashes];
-        List<LocalRow> deleted = movedState is null ? [.. w.Moved!.Tomb!.Tombstones.Select(Gone), .. released] : released;
+        List<LocalRow> deleted = movedState is null ? [.. w.Moved!.Tomb!.Tombstones.Select(ConflictContest.Gone), .. released] : released;
         var newWins = true;
         if (movedState == KeyState.Kept)
             newWins = false;
         else if (met.Count > 0)
-            newWins = await ContestAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, [.. met, .. released], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            newWins = await _contest.DecideAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, [.. met, .. released], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
         else if (deleted.Count > 0)
-            newWins = await ContestAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            newWins = await _contest.DecideAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
 
         var stmts = x.Result.Statements;
         var movedGone = false;
-        if (!newWins && (movedState == KeyState.Kept || (there is not null && Beats(x, [.. clashes, .. released]))))
+        if (!newWins && (movedState == KeyState.Kept || (there is not null && _contest.Beats(x, [.. clashes, .. released]))))
             await DroppedAsync(x, [w.NewKey, w.Key], cancellationToken).ConfigureAwait(false);
         else if (!newWins && x.Strategy.IsTotalOrder && x.W.Uniques.Count > 0)
         {
             // The new key lost on a unique value, not at the key: decided apart, as on a node where the versions came
             // one by one. The version there (if any) it replaced, and then it was deleted for the value; its key
             // tombstone keeps an older version of the new key from coming back here, as WriteOwnKeyAsync does.
-            if (there is not null && Beats(x, [there]))
+            if (there is not null && _contest.Beats(x, [there]))
             {
                 stmts.AddRange(ValueRelease.Of(link, x, there, null));
                 stmts.Add(ConflictStatements.DeleteByKey(plan, there.KeyValues));
@@ -131,7 +132,8 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 movedGone = true;
             }
             if (there is null || movedGone)
-                AddTombstone(x, w.NewKey);
+                _contest.AddTombstone(x, w.NewKey);
+            HeldUntilLost(x, clashes);
         }
         if (newWins)
         {
@@ -162,7 +164,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         }
         _keys.Set(own.Target, own.Key, ownWins ? KeyState.Absent : KeyState.Kept);
         _keys.Set(moved.Target, moved.Key, newWins ? KeyState.Present : movedGone ? KeyState.Absent : KeyState.Kept);
-        AddTombstone(x, w.Key); // the old key is gone on the remote node: a delete, as far as later versions of it go
+        _contest.AddTombstone(x, w.Key); // the old key is gone on the remote node: a delete, as far as later versions of it go
     }
 
     // An insert, or an update that keeps its key: the row at the key (decided above) and the rows holding its unique values.
@@ -187,9 +189,11 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             var kind = clashes.Count > 1 ? ConflictKind.MultipleUniqueConflicts
                 : clashes.Count == 0 ? ConflictKind.UpdateDeleted
                 : change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
-            var outcome = await ContestAsync(x, kind, [.. clashes, .. released], false, cancellationToken).ConfigureAwait(false);
+            var outcome = await _contest.DecideAsync(x, kind, [.. clashes, .. released], false, cancellationToken).ConfigureAwait(false);
             if (outcome == ConflictOutcome.CallCustom)
                 return;
+            if (outcome != ConflictOutcome.ApplyRemote)
+                HeldUntilLost(x, clashes);
             if (outcome != ConflictOutcome.ApplyRemote && ownExists)
             {
                 // The change replaced the row's old version (decided above) but its new values lost: the row ends with
@@ -197,7 +201,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 x.Result.Statements.AddRange(ValueRelease.Of(link, x, local, null));
                 x.Result.Statements.Add(local is not null ? ConflictStatements.DeleteByKey(plan, local.KeyValues) : plan.DeleteCommand(change.OldRow ?? change.NewRow!));
                 x.Result.Counts.Deletes++;
-                AddTombstone(x, w.Key);
+                _contest.AddTombstone(x, w.Key);
                 _keys.Set(own.Target, own.Key, KeyState.Absent);
                 return;
             }
@@ -206,7 +210,7 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
                 // Nothing at its key here, but on a node where it arrived first it replaced what was there and was then
                 // deleted for the value: its key tombstone (the losing version, as RemoveClashes writes there) keeps an
                 // older version of the key from coming back here.
-                AddTombstone(x, w.Key);
+                _contest.AddTombstone(x, w.Key);
                 _keys.Set(own.Target, own.Key, KeyState.Kept);
                 return;
             }
@@ -238,23 +242,28 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         if (!x.Strategy.IsTotalOrder || x.W.Uniques.Count == 0 || x.W.Change.NewRow is null)
             return;
         var clashes = Clashes(x, exceptKeys);
-        var released = Released(x);
         if (clashes.Count > 0)
         {
             var kind = clashes.Count > 1 ? ConflictKind.MultipleUniqueConflicts : x.W.Change.Kind == ChangeKind.Insert ? ConflictKind.InsertExists : ConflictKind.UpdateExists;
-            if (await ContestAsync(x, kind, [.. clashes, .. released], false, cancellationToken).ConfigureAwait(false) != ConflictOutcome.ApplyRemote)
-                return;
-            RemoveClashes(x, clashes);
+            await _contest.DecideAsync(x, kind, [.. clashes, .. Released(x)], false, cancellationToken).ConfigureAwait(false);
         }
-        else if (!Beats(x, released))
-            return;
-        x.Result.Statements.AddRange(ValueRelease.OfDropped(link, x));
+        HeldUntilLost(x, clashes);
     }
 
-    /// <summary>Would the remote version beat these local versions under the strategy (no log, no side effect)?</summary>
-    bool Beats(Step x, IReadOnlyList<LocalRow> met)
-        => met.Count == 0 || ConflictRules.Decide(new ConflictCase(ConflictKind.UpdateExists,
-            [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, x.Begin.Seen, link.Coordinator.Baseline)))], x.Remote), x.Strategy) == ConflictOutcome.ApplyRemote;
+    /// <summary>
+    /// The remote version is not kept here (it lost at its key or on a value), but on a node where it came first it
+    /// took its unique values from the older rows holding them and held them until a later version took them or its
+    /// row: the rows it beats are deleted, and its values are recorded as held by it (a value tombstone), so an older
+    /// write of one of them loses here as there (UniqueManyTests). A value it lost to a later version is recorded too,
+    /// which changes nothing: the later version beats what the record beats. Under <c>latest</c> and <c>priority</c>.
+    /// </summary>
+    void HeldUntilLost(Step x, List<LocalRow> clashes)
+    {
+        if (!x.Strategy.IsTotalOrder || x.W.Uniques.Count == 0 || x.W.Change.NewRow is null)
+            return;
+        RemoveClashes(x, [.. clashes.Where(c => _contest.Beats(x, [c]))]);
+        x.Result.Statements.AddRange(ValueRelease.OfDropped(link, x));
+    }
 
     /// <summary>Local rows at other keys holding one of the change's unique values, once each, not written by this transaction.</summary>
     List<LocalRow> Clashes(Step x, IReadOnlyCollection<string> exceptKeys)
@@ -269,13 +278,15 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
     }
 
     /// <summary>Versions that held one of the change's unique values here and gave it up since (value tombstones).</summary>
-    static List<LocalRow> Released(Step x) => [.. x.W.Released.SelectMany(l => l.Tombstones).Select(Gone)];
+    static List<LocalRow> Released(Step x) => [.. x.W.Released.SelectMany(l => l.Tombstones).Select(ConflictContest.Gone)];
 
     void RemoveClashes(Step x, List<LocalRow> clashes)
     {
         foreach (var row in clashes)
         {
             var key = ConflictStatements.KeyOf(x.W.Change.Relation, row.KeyValues);
+            // The values it gives up that the change does not take (another unique column) it held until now.
+            x.Result.Statements.AddRange(ValueRelease.Of(link, x, row, x.W.Change.NewRow));
             x.Result.Statements.Add(ConflictStatements.DeleteByKey(x.W.Plan, row.KeyValues));
             // Its tombstone carries the losing version, as on a node where that version arrives after the winner and
             // is dropped (and its row deleted): every node then weighs a later change of the row against the same delete.
@@ -285,53 +296,4 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
             _keys.Set(x.W.Plan.Target, key, KeyState.Absent);
         }
     }
-
-    /// <summary>Decides one conflict (<see cref="ConflictRules.Decide"/>), logs it, and carries out abort and custom.</summary>
-    Task<ConflictOutcome> ContestAsync(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow, CancellationToken cancellationToken)
-        => ContestAsync(x, Case(x, kind, met, oneRow), met, cancellationToken);
-
-    ConflictCase Case(Step x, ConflictKind kind, IReadOnlyList<LocalRow> met, bool oneRow)
-        => new(kind, [.. met.Select(l => new LocalVersion(l.Version, ConflictRules.IsConcurrent(l.Version, link.RemoteNode, x.Begin.Seen, link.Coordinator.Baseline)))], x.Remote)
-        {
-            OneRow = oneRow,
-            Superseded = x.Superseded,
-            OperatorResolved = x.Strategy.Kind == StrategyKind.Abort && link.IsOperatorResolved(x.W.Change.Relation.Name, x.W.Key, x.Begin.CommitLsn, x.Begin.CommitTimestamp),
-        };
-
-    async Task<ConflictOutcome> ContestAsync(Step x, ConflictCase conflict, IReadOnlyList<LocalRow> met, CancellationToken cancellationToken)
-    {
-        var (w, begin, kind) = (x.W, x.Begin, conflict.Kind);
-        var outcome = ConflictRules.Decide(conflict, x.Strategy);
-        var shown = met.Count == 0 ? Gone(new RowVersion(null, null)) : met[ConflictRules.Strongest(conflict, x.Strategy)];
-        switch (outcome)
-        {
-            case ConflictOutcome.Abort:
-                throw new ConflictAbortException(Record(x, kind, shown, "aborted"));
-            case ConflictOutcome.CallCustom:
-                var kept = await CustomResolver.ApplyAsync(x.Strategy, w.Plan, w.Change, shown, begin, connection(), x.Result, cancellationToken).ConfigureAwait(false);
-                _keys.Set(w.Plan.Target, w.Key, kept ? KeyState.Present : KeyState.Absent);
-                if (!kept)
-                    AddTombstone(x, w.Key);
-                x.Result.Conflicts.Add(Record(x, kind, shown, "custom"));
-                break;
-            default:
-                if (ConflictRules.IsLogged(conflict, outcome))
-                    x.Result.Conflicts.Add(Record(x, kind, shown, outcome == ConflictOutcome.KeepLocal ? "local" : "remote"));
-                break;
-        }
-        return outcome;
-    }
-
-    ConflictRecord Record(Step x, ConflictKind kind, LocalRow local, string winner)
-    {
-        var rel = x.W.Change.Relation;
-        var remoteRow = x.W.Change.NewRow is { } n ? KeyJson.Row(rel, n) : null;
-        return new ConflictRecord(link.Sync, rel.Name.Schema, rel.Name.Name, x.W.Key, kind, link.LocalNode, local.Version.Node, link.RemoteNode,
-            local.RowJson == "null" ? null : local.RowJson, remoteRow, local.Version.CommitTimestamp, x.Remote.CommitTimestamp, x.Strategy.Text, winner, x.Begin.CommitLsn);
-    }
-
-    static LocalRow Gone(RowVersion deleted) => new("null", deleted, []);
-
-    void AddTombstone(Step x, string key)
-        => x.Result.Statements.Add(ConflictStatements.Tombstone(link.Sync, x.W.Change.Relation, key, x.Begin.CommitTimestamp, link.RemoteNode));
 }
