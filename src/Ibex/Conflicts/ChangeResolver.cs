@@ -106,18 +106,22 @@ public sealed class ChangeResolver(MultiMasterLink link, Func<NpgsqlConnection> 
         var released = Released(x);
         var there = movedState is null or KeyState.Kept ? w.Moved!.Row.Result : null;
         List<LocalRow> met = there is null ? clashes : [there, .. clashes];
-        List<LocalRow> deleted = movedState is null ? [.. w.Moved!.Tomb!.Tombstones.Select(ConflictContest.Gone), .. released] : released;
+        // At the new key: the row there, or when none, the key's tombstones (weighed with the value holders too).
+        List<LocalRow> atKey = there is not null ? [there] : movedState is null ? [.. w.Moved!.Tomb!.Tombstones.Select(ConflictContest.Gone)] : [];
+        List<LocalRow> opponents = there is null ? [.. met, .. atKey, .. released] : [.. met, .. released];
         var newWins = true;
         if (movedState == KeyState.Kept)
             newWins = false;
         else if (met.Count > 0)
-            newWins = await _contest.DecideAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, [.. met, .. released], false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
-        else if (deleted.Count > 0)
-            newWins = await _contest.DecideAsync(x, ConflictKind.UpdateDeleted, deleted, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+            newWins = await _contest.DecideAsync(x, met.Count == 1 ? ConflictKind.UpdateExists : ConflictKind.MultipleUniqueConflicts, opponents, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
+        else if (opponents.Count > 0)
+            newWins = await _contest.DecideAsync(x, ConflictKind.UpdateDeleted, opponents, false, cancellationToken).ConfigureAwait(false) == ConflictOutcome.ApplyRemote;
 
         var stmts = x.Result.Statements;
         var movedGone = false;
-        if (!newWins && (movedState == KeyState.Kept || (there is not null && _contest.Beats(x, [.. clashes, .. released]))))
+        // Lost at the new key (to the row there or to a later delete of it): dropped, as a change that loses at its own
+        // key is; it still took its values from older rows (UniqueMoveTests).
+        if (!newWins && (movedState == KeyState.Kept || (atKey.Count > 0 && !_contest.Beats(x, atKey))))
             await DroppedAsync(x, [w.NewKey, w.Key], cancellationToken).ConfigureAwait(false);
         else if (!newWins && x.Strategy.IsTotalOrder && x.W.Uniques.Count > 0)
         {

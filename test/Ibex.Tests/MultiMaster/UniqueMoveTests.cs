@@ -46,4 +46,29 @@ public class UniqueMoveTests(SharedClusters clusters)
 
         await m.ReleaseAndExpectAsync("um2", "(2,x)", ct);
     }
+
+    [Fact]
+    public async Task A_key_change_to_a_key_deleted_later_loses_there_even_when_it_takes_a_unique_value_from_an_older_row()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // b is held down until a's writes have reached c, so on a and c its key change meets a later delete of its new
+        // key and an older row holding its new value at once.
+        await using var m = await HeldNodeMesh.StartAsync(clusters, "b", "um5", "CREATE TABLE um5 (k int PRIMARY KEY, u text UNIQUE); INSERT INTO um5 VALUES (1, 'p')", ct);
+        // In this order: c's row 3 takes 'x'; b moves row 1 to key 2 taking 'x'; a writes key 2 and deletes it, then
+        // writes row 9. On a node where they come in that order b's move takes 'x' from row 3, then a's write replaces
+        // it and a's delete removes key 2: only row 9 is left.
+        await m.Scenario.ExecAsync("c", "INSERT INTO um5 VALUES (3, 'x')");
+        await m.Scenario.ExecAsync("b", "UPDATE um5 SET k = 2, u = 'x' WHERE k = 1");
+        await m.Scenario.ExecAsync("a", "INSERT INTO um5 VALUES (2, 'q')");
+        await m.Scenario.ExecAsync("a", "DELETE FROM um5 WHERE k = 2");
+        await m.Scenario.ExecAsync("a", "INSERT INTO um5 VALUES (9, 'z')");
+        await m.Held.StopServerAsync("fast", ct);
+        m.Scenario.StartDaemon();
+        await m.UntilAsync("c", "um5", "(1,p) (3,x) (9,z)");
+        await m.UntilAsync("a", "um5", "(1,p) (3,x) (9,z)");
+
+        // Key 2's delete is later than b's move: the move loses there (as it would at its own key), but it still took
+        // 'x' from the older row 3.
+        await m.ReleaseAndExpectAsync("um5", "(9,z)", ct);
+    }
 }
