@@ -9,7 +9,7 @@ namespace Ibex.Tests.MultiMaster;
 
 /// <summary>
 /// The multi-master proof at scale: four writable nodes, two writers each on overlapping keys (inserts, updates,
-/// deletes, key changes, and in one case values of a secondary unique column), the daemon SIGKILLed at random, one node's server restarted, a fifth node added
+/// deletes, key changes, values of a secondary unique column), the daemon SIGKILLed at random, one node's server restarted, a fifth node added
 /// (<c>sync add-node</c>, copied from a) and one removed (<c>sync remove-node</c>) while every node writes; afterwards
 /// <c>ibex compare</c> finds no differing row. Two minutes here; the benchmark runs the same for ten
 /// (<c>IBEX_MESH_SECONDS=600</c>, bench/run.sh --only MESH) and reports writes and conflicts per kind.
@@ -19,17 +19,15 @@ public class MeshChaosTests(SharedClusters clusters)
     static readonly string[] Names = ["a", "b", "c", "d", "e"];
 
     // Which writes the writers make (i insert, d delete, k key change, u values of the unique column written on several
-    // nodes; updates always). IBEX_MESH_MIX overrides the case's mix, for narrowing a failure down.
+    // nodes; updates always). IBEX_MESH_MIX overrides the mix (idku), for narrowing a failure down.
     static string MixOf(string mix) => Environment.GetEnvironmentVariable("IBEX_MESH_MIX") ?? mix;
 
     static int Seconds => int.TryParse(Environment.GetEnvironmentVariable("IBEX_MESH_SECONDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 120;
 
-    [Theory]
-    [InlineData("idk")]
-    [InlineData("idku", Skip = "Known limit (docs/topologies.md, unique constraints): values of a secondary UNIQUE column written on five nodes under kills, a join and a leave converged in 2 of 5 runs on 2026-12-04 (was 18-27 differing keys in every run); the others ended with 1-2 keys differing, each a version that some nodes kept and the others deleted for a value written later elsewhere. Run with IBEX_MESH_MIX=idku (and IBEX_MESH_HISTORY=1 for each node's history of the keys) to see it.")]
-    public async Task Four_nodes_converge_through_daemon_kills_a_node_restart_a_join_and_a_leave(string mix)
+    [Fact]
+    public async Task Four_nodes_converge_through_daemon_kills_a_node_restart_a_join_and_a_leave()
     {
-        mix = MixOf(mix);
+        var mix = MixOf("idku");
         // Node d has a server of its own: it is stopped and started again mid-run.
         await using var own = await LocalCluster.StartAsync("mesh-d", cancellationToken: TestContext.Current.CancellationToken);
         var shared = new[] { await clusters.GetAsync(0), await clusters.GetAsync(1), await clusters.GetAsync(2) };
@@ -107,9 +105,9 @@ public class MeshChaosTests(SharedClusters clusters)
 
             // The daemon catches up after the writers stop: what a run leaves behind grows with its length (kills
             // every 8-16 s; on two cores the writers outrun the applier), so the bound does too: 2 minutes took
-            // 93-152 s to catch up on 2026-12-04.
+            // 93-152 s to catch up on 2026-12-04, 10 minutes more than 1,200 s.
             var stopped = DateTime.UtcNow;
-            var waited = await s.Ibex("wait", sync, "--timeout", Math.Max(180, 2 * Seconds).ToString(CultureInfo.InvariantCulture));
+            var waited = await s.Ibex("wait", sync, "--timeout", Math.Max(180, 3 * Seconds).ToString(CultureInfo.InvariantCulture));
             var caughtUp = (DateTime.UtcNow - stopped).TotalSeconds;
             File.WriteAllText(Path.Combine(AppContext.BaseDirectory, $"mesh-{sync}.log"), log.ToString());
             waited.ExitCode.ShouldBe(0, $"{waited.Error}\n{log}");
