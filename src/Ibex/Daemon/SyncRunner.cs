@@ -133,7 +133,9 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         var proof = Sync.Ddl == DdlMode.Replicate ? new SchemaProof(Sync, nodes, control, loggers.CreateLogger("Ibex.Ddl")) : null;
         Pipelines = [.. Sync.Sources.Where(s => s.SlotName is not null).Select(s => new SourcePipeline(Sync, s.Node, nodes, control, options.Apply, loggers, mm) { CopyOptions = options.Copy, DdlLock = ddlLock, SchemaProof = proof })];
         var hosts = Pipelines.Select(p => new PipelineHost(p)).ToList();
-        using var jobsCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Not linked to the sync's token: the side jobs (the coordinator's conflict log among them) stop only after
+        // the pipelines have (the finally below), so what an applier commits while stopping is still logged.
+        using var jobsCts = new CancellationTokenSource();
         // Each side job runs supervised: a failure is logged and recorded, and that job alone starts again.
         var parts = new List<SupervisedJob>
         {
@@ -147,11 +149,11 @@ public sealed class SyncRunner(SyncRecord sync, IReadOnlyDictionary<string, Node
         if (proof is not null)
             parts.Add(new(Sync.Name, "schema proof", proof.RunAsync, control, _log));
         var jobs = parts.Select(p => p.RunAsync(jobsCts.Token)).ToList();
-        if (!Sync.Options.KickMode)
-            foreach (var host in hosts)
-                await host.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!Sync.Options.KickMode)
+                foreach (var host in hosts)
+                    await host.StartAsync(cancellationToken).ConfigureAwait(false);
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         }
         finally
