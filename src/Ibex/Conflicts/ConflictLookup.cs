@@ -17,6 +17,21 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKin
     /// <summary>Tombstone lookups: one version per node that deleted the key, or whose version last held the value.</summary>
     public IReadOnlyList<RowVersion> Tombstones { get; set; } = [];
 
+    /// <summary>
+    /// Where the lookup's lock falls in the one order every lookup batch and every guard takes locks in (value locks,
+    /// then rows, each by table and values); null for a read that locks nothing. Taken in the order changes came,
+    /// two appliers into one node locked the same hot rows in opposite orders and waited on each other until
+    /// PostgreSQL's deadlock check broke the cycle a second later.
+    /// </summary>
+    public string? LockOrder { get; init; }
+
+    /// <summary>The lookups with their locks first, in <see cref="LockOrder"/>, then the reads in the order given.</summary>
+    public static List<ConflictLookup> InLockOrder(IEnumerable<ConflictLookup> lookups)
+    {
+        var list = lookups.ToList();
+        return [.. list.Where(l => l.LockOrder is not null).OrderBy(l => l.LockOrder, StringComparer.Ordinal), .. list.Where(l => l.LockOrder is null)];
+    }
+
     /// <summary>Key tombstone lookups: the lock its guard takes first when the key was found absent.</summary>
     public Func<NpgsqlBatchCommand>? KeyLock { get; init; }
 

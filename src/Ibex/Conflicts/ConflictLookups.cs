@@ -23,7 +23,10 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         var cmd = new NpgsqlBatchCommand(sql.Lookup);
         foreach (var p in Parameters())
             cmd.Parameters.Add(p);
-        return new ConflictLookup(cmd, ConflictLookupKind.Row, xmin => RowGuard.Command(sql.Guard, Parameters(), xmin));
+        return new ConflictLookup(cmd, ConflictLookupKind.Row, xmin => RowGuard.Command(sql.Guard, Parameters(), xmin))
+        {
+            LockOrder = "1" + plan.Target.Quoted + "\u0001" + string.Join(",", match) + "\u0001" + string.Join("\u0001", match.Select(c => row.Text(c))),
+        };
 
         List<NpgsqlParameter> Parameters()
             => [.. match.Select(c => RelationPlan.Param(row, c)), .. (notKey ?? []).Select(c => RelationPlan.Param(row, c))];
@@ -93,7 +96,7 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         ArgumentNullException.ThrowIfNull(columns);
         var value = KeyJson.Of(plan.Source, row, columns);
         var target = plan.Target.Quoted;
-        return new ConflictLookup(Command(), ConflictLookupKind.ValueLock, _ => Command());
+        return new ConflictLookup(Command(), ConflictLookupKind.ValueLock, _ => Command()) { LockOrder = "0" + target + "\u0001" + value };
 
         NpgsqlBatchCommand Command()
         {
@@ -112,6 +115,7 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
         if (lookups.Count == 0)
             return default;
         var wal = default(NpgsqlLogSequenceNumber);
+        lookups = ConflictLookup.InLockOrder(lookups);
         await using var batch = new NpgsqlBatch(connection());
         foreach (var l in lookups)
             batch.BatchCommands.Add(l.Command);

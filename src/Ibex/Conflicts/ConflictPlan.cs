@@ -30,12 +30,12 @@ public sealed class ConflictPlan
     /// <summary>
     /// The statements that check, in the applying transaction, that each row and value looked up is as it was read. A
     /// key found absent has no row to lock: its key lock comes first, then the row's guard and one on its tombstones
-    /// (another applier may have recorded a delete of it, or written it, since).
+    /// (another applier may have recorded a delete of it, or written it, since). Locks in <see cref="ConflictLookup.LockOrder"/>.
     /// </summary>
     public IEnumerable<Npgsql.NpgsqlBatchCommand> Guards()
     {
         var absent = Probes.Values.Where(p => p.Tomb?.KeyLock is not null && p.Row.Result is null).ToDictionary(p => p.Row, p => p);
-        foreach (var l in Lookups)
+        foreach (var l in ConflictLookup.InLockOrder(Lookups))
         {
             if (l.Kind == ConflictLookupKind.Tombstone)
                 continue;
