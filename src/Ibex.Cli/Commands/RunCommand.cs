@@ -46,8 +46,8 @@ public static class RunCommand
             };
             var endpoint = parse.GetValue(http) is { } address ? Monitoring.Http.HttpEndpoint.Parse(address) : null;
             var collector = parse.GetValue(otlp) is { } url ? OtlpSettings.Parse(url, Duration.Parse(parse.GetValue(otlpInterval)!, "--otlp-interval")) : null;
-            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} copy-jobs={CopyJobs} copy-range-mb={CopyRange} http={Http} otlp-endpoint={Otlp} sync={Syncs} inline-socket-completions={Inline}",
-                options.Apply.QueueMemoryBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), options.Copy.Jobs, options.Copy.RangeBytes >> 20, parse.GetValue(http) ?? "off", collector?.Endpoint.ToString() ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
+            loggers.CreateLogger("Ibex.Daemon").LogInformation("settings: queue-memory-mb={QueueMemory} (all queues {QueueTotal} MB) spill-dir={SpillDir} heartbeat={Heartbeat} tombstone-retention={Tombstones} copy-jobs={CopyJobs} copy-range-mb={CopyRange} http={Http} otlp-endpoint={Otlp} sync={Syncs} inline-socket-completions={Inline}",
+                options.Apply.QueueMemoryBytes >> 20, Changes.QueueMemory.Process.LimitBytes >> 20, options.Apply.SpillDirectory, parse.GetValue(heartbeat), parse.GetValue(tombstones), options.Copy.Jobs, options.Copy.RangeBytes >> 20, parse.GetValue(http) ?? "off", collector?.Endpoint.ToString() ?? "off", options.Syncs.Count == 0 ? "all" : string.Join(",", options.Syncs), Changes.InlineSocketCompletions.Enabled ? "on" : "off");
             var supervisor = new Supervisor(control, options, loggers);
             var monitor = endpoint is null && collector is null ? null
                 : new Monitoring.Live.DaemonMonitor(control, supervisor, new Monitoring.Live.MonitorOptions(), loggers.CreateLogger("Ibex.Monitoring"));

@@ -6,7 +6,8 @@ namespace Ibex.Changes;
 /// therefore never holds more than the budget in memory and never slows the other targets, and the producer only
 /// waits when the file itself reaches its cap. A queue has exactly one producer (the task that reads the stream) and
 /// one consumer; before the producer waits for room it hands every item to the consumer, so the room it waits for can
-/// always be freed. <see cref="Close"/> turns the queue into a sink for a consumer that stopped for good.
+/// always be freed. <see cref="Close"/> turns the queue into a sink for a consumer that stopped for good. The memory
+/// of all queues together is bounded too (<see cref="QueueMemory"/>).
 /// </summary>
 /// <remarks>
 /// Slightly over the ~300 lines the data path aims for: the memory part and the spill file share one lock and one
@@ -17,6 +18,7 @@ public sealed class SpillingQueue : IAsyncDisposable
     readonly long _memoryBudget;
     readonly long _spillCap;
     readonly string _spillDirectory;
+    readonly QueueMemory _shared;
     readonly object _lock = new();
     readonly Queue<StreamItem> _memory = new();
     readonly SemaphoreSlim _items = new(0);
@@ -27,9 +29,10 @@ public sealed class SpillingQueue : IAsyncDisposable
     SpillFile? _spill;
     bool _closed;
 
-    public SpillingQueue(long memoryBudgetBytes, string? spillDirectory = null, long spillCapBytes = 8L << 30)
+    public SpillingQueue(long memoryBudgetBytes, string? spillDirectory = null, long spillCapBytes = 8L << 30, QueueMemory? shared = null)
     {
         _memoryBudget = memoryBudgetBytes;
+        _shared = shared ?? QueueMemory.Process;
         _spillCap = spillCapBytes;
         _spillDirectory = spillDirectory ?? Path.GetTempPath();
     }
@@ -79,7 +82,7 @@ public sealed class SpillingQueue : IAsyncDisposable
                     return;
                 var size = item.ByteSize;
                 var stored = false;
-                if (_spill is null && (_memoryBytes + size <= _memoryBudget || _memory.Count == 0))
+                if (_spill is null && (_memoryBytes + size <= _memoryBudget || _memory.Count == 0) && _shared.TryTake(size, _memory.Count == 0))
                 {
                     _memory.Enqueue(item);
                     _memoryBytes += size;
@@ -150,8 +153,7 @@ public sealed class SpillingQueue : IAsyncDisposable
             {
             }
             _unpublished = 0;
-            _memory.Clear();
-            _memoryBytes = 0;
+            DropMemory();
             _spill?.Dispose();
             _spill = null;
             _relationIds.Clear();
@@ -174,8 +176,7 @@ public sealed class SpillingQueue : IAsyncDisposable
             {
             }
             _unpublished = 0;
-            _memory.Clear();
-            _memoryBytes = 0;
+            DropMemory();
             _spill?.Dispose();
             _spill = null;
             WakeProducer();
@@ -199,6 +200,7 @@ public sealed class SpillingQueue : IAsyncDisposable
             {
                 var item = _memory.Dequeue();
                 _memoryBytes -= item.ByteSize;
+                _shared.Release(item.ByteSize);
                 return item;
             }
             var spill = _spill ?? throw new InvalidOperationException("queue signalled an item it does not hold");
@@ -211,6 +213,14 @@ public sealed class SpillingQueue : IAsyncDisposable
             }
             return fromDisk;
         }
+    }
+
+    // What is held in memory goes, and its bytes back to the shared budget (under the lock).
+    void DropMemory()
+    {
+        _memory.Clear();
+        _shared.Release(_memoryBytes);
+        _memoryBytes = 0;
     }
 
     // Wakes every producer waiting for room (there should be one; a missed wake-up would stall the source for good).
@@ -238,6 +248,10 @@ public sealed class SpillingQueue : IAsyncDisposable
         lock (_lock)
         {
             _closed = true;
+            while (_items.Wait(0))
+            {
+            }
+            DropMemory();
             _spill?.Dispose();
             _spill = null;
             WakeProducer();

@@ -113,11 +113,18 @@ public sealed class SourcePipeline
             {
                 break;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            // Every failure restarts the run, out of memory too: this run's queues are gone by then (a pipeline that
+            // let it through stopped for good, unseen, while its links still showed streaming).
+            catch (Exception e)
             {
                 Interlocked.Increment(ref _restarts);
                 var delay = _backoff.Next();
-                var message = e is IbexException or ApplyException ? e.Message : $"source '{_source}': {Errors.Describe(e)}";
+                var message = e switch
+                {
+                    IbexException or ApplyException => e.Message,
+                    OutOfMemoryException => $"source '{_source}': the daemon ran out of memory (its queues held {QueueMemory.Process.UsedBytes >> 20} MB of {QueueMemory.Process.LimitBytes >> 20} MB); lower --queue-memory-mb or raise DOTNET_GCHeapHardLimit",
+                    _ => $"source '{_source}': {Errors.Describe(e)}",
+                };
                 _log.LogWarning("sync {Sync} source {Source}: {Error}; retrying in {Delay:0.0}s", _sync.Name, _source, message, delay.TotalSeconds);
                 await RecordReaderErrorAsync(message, cancellationToken).ConfigureAwait(false);
                 try
@@ -340,9 +347,10 @@ public sealed class SourcePipeline
             // The source failed, so no link streams; a link that failed on its own keeps its own reason.
             await _status.PublishSnapshotsAsync(Links.Select(l => l.State is "down" or "error" && l.Error is not null ? (l, l.State, l.Error) : (l, "error", (string?)message)), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IbexException or NpgsqlException or OperationCanceledException)
+        catch (Exception e)
         {
-            _log.LogDebug("could not record error: {Error}", e.Message);
+            // Not recorded is not a reason to stop retrying the source.
+            _log.LogWarning("sync {Sync} source {Source}: could not record the error: {Error}", _sync.Name, _source, e.Message);
         }
     }
 

@@ -117,4 +117,29 @@ public class SpillingQueueTests
         q.Count.ShouldBe(0);
         q.TryDequeue(out _).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task Queues_sharing_one_memory_budget_spill_once_it_is_full_and_give_it_back_when_read_or_disposed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var shared = new QueueMemory(50_000);
+        await using var first = new SpillingQueue(memoryBudgetBytes: 1 << 20, shared: shared);
+        var second = new SpillingQueue(memoryBudgetBytes: 1 << 20, shared: shared);
+        for (var i = 0; i < 100; i++)
+            await first.EnqueueAsync(Insert(i), ct);
+        first.MemoryBytes.ShouldBeLessThanOrEqualTo(50_000);
+        first.SpilledItemsTotal.ShouldBeGreaterThan(50);
+
+        // The budget is taken: the second queue keeps one item in memory (its first) and spills the rest.
+        for (var i = 0; i < 10; i++)
+            await second.EnqueueAsync(Insert(i), ct);
+        second.SpilledItemsTotal.ShouldBe(9);
+        shared.UsedBytes.ShouldBe(first.MemoryBytes + second.MemoryBytes);
+
+        // Read, the first queue's items give their bytes back; disposed, the second queue gives back what it held.
+        while (first.MemoryBytes > 0)
+            await first.DequeueAsync(ct);
+        await second.DisposeAsync();
+        shared.UsedBytes.ShouldBe(0);
+    }
 }
