@@ -31,14 +31,23 @@ public sealed class SourceWalClock
     /// Seconds since the source had WAL beyond <paramref name="confirmed"/> (since the first sample that shows it), 0 when
     /// the target has all the source had at the last sample, null before the first sample.
     /// </summary>
-    public double? LagSeconds(NpgsqlLogSequenceNumber confirmed, DateTime now)
+    /// <remarks>
+    /// Samples start when the daemon does, so after a restart this alone cannot say more than the daemon's uptime for
+    /// a target minutes behind. <paramref name="applying"/>, the source commit time of the transaction the target is
+    /// applying, is a second lower bound: that transaction is not confirmed, and its WAL was written before it committed.
+    /// </remarks>
+    public double? LagSeconds(NpgsqlLogSequenceNumber confirmed, DateTime now, DateTime? applying = null)
     {
         if (_samples.Count == 0)
             return null;
         // The first sample past what the target confirmed: WAL it lacks existed at that sample's time at the latest
         // (a lower bound, so a target that keeps up never shows the sampling interval as lag).
         var i = FirstAfter(confirmed);
-        return i < 0 ? 0 : Math.Max(0, (now - _samples[i].At).TotalSeconds);
+        if (i < 0)
+            return 0;
+        var sampled = (now - _samples[i].At).TotalSeconds;
+        var committed = applying is { } at ? (now - at).TotalSeconds : 0;
+        return Math.Max(0, Math.Max(sampled, committed));
     }
 
     /// <summary>Bytes of the source's WAL (at the last sample) the target has not confirmed.</summary>

@@ -98,7 +98,7 @@ public sealed class StatusPublisher(string sync, NodeRecord source, ControlDatab
         var position = l.Position;
         var known = position != default;
         return new LinkSnapshot(l.Link.Source, l.Link.Target, state, error, position,
-            applier?.LastCommitTimestamp, applier?.LastAppliedAt, known ? _clock.LagSeconds(position, DateTime.UtcNow) : null, known ? _clock.LagBytes(position) : null,
+            applier?.LastCommitTimestamp, applier?.LastAppliedAt, known ? _clock.LagSeconds(position, DateTime.UtcNow, applier?.CurrentCommitTimestamp) : null, known ? _clock.LagBytes(position) : null,
             now.I - prev.I, now.U - prev.U, now.D - prev.D, now.T - prev.T, now.X - prev.X);
     }
 

@@ -46,6 +46,19 @@ public class SourceWalClockTests
     }
 
     [Fact]
+    public void After_a_restart_a_target_applying_an_old_transaction_shows_its_age_not_the_daemons_uptime()
+    {
+        var clock = new SourceWalClock();
+        clock.Sample(Lsn(900), T0);
+        // Started at T0, 5 s ago; the transaction being applied committed 6 minutes before that.
+        clock.LagSeconds(Lsn(150), T0.AddSeconds(5)).ShouldBe(5);
+        clock.LagSeconds(Lsn(150), T0.AddSeconds(5), T0.AddMinutes(-6)).ShouldBe(365);
+        // Never less than the samples say, nor anything for a target that has everything.
+        clock.LagSeconds(Lsn(150), T0.AddSeconds(5), T0.AddSeconds(4)).ShouldBe(5);
+        clock.LagSeconds(Lsn(900), T0.AddSeconds(5), T0.AddMinutes(-6)).ShouldBe(0);
+    }
+
+    [Fact]
     public void Trimming_keeps_what_the_slowest_link_needs()
     {
         var clock = new SourceWalClock();
