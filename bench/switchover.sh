@@ -53,7 +53,8 @@ export IBEX_CONTROL="host=127.0.0.1 port=$P18 dbname=ibex user=postgres"
 { ibex init && ibex node add old --dsn "host=127.0.0.1 port=$P15 dbname=bench user=postgres" \
   && ibex node add new --dsn "host=127.0.0.1 port=$P18 dbname=bench user=postgres" \
   && ibex sync add up --tables public.sw --source old --target new; } >"$DIR/ibex-cli.log" 2>&1 || fail setup
-ibex run >"$DIR/ibex-run.log" 2>&1 &
+# dotnet itself in the background (not the ibex function, whose subshell a TERM would end while the daemon lived on)
+dotnet "$IBEX_DLL" run >"$DIR/ibex-run.log" 2>&1 &
 IBEX_PID=$!
 ibex wait up --timeout 120 >>"$DIR/ibex-cli.log" 2>&1 || fail first_wait
 
