@@ -69,11 +69,11 @@ public class DeferredIndexTests(SharedClusters clusters)
         await using var blocker = await s.OpenAsync("b");
         await blocker.ExecAsync("BEGIN");
         var locked = blocker.ExecAsync("LOCK TABLE big IN ROW EXCLUSIVE MODE");
-        await Poll.UntilAsync(() => hold.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE relation = 'big'::regclass AND mode = 'RowExclusiveLock' AND NOT granted"),
+        await Poll.UntilAsync(() => hold.ScalarAsync<long>(ThisDatabase + "relation = 'big'::regclass AND mode = 'RowExclusiveLock' AND NOT granted"),
             n => n == 1, 30, n => $"lock requests waiting: {n}");
         await hold.ExecAsync($"SELECT pg_advisory_unlock({Holder.LockKey})");
         await locked.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        await Poll.UntilAsync(() => hold.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE relation = 'big'::regclass AND mode = 'ShareLock' AND NOT granted"),
+        await Poll.UntilAsync(() => hold.ScalarAsync<long>(ThisDatabase + "relation = 'big'::regclass AND mode = 'ShareLock' AND NOT granted"),
             n => n >= 1, 60, n => $"index builds waiting: {n}\n{log}");
         (await control.ScalarAsync<string>("SELECT state FROM ibex.table_copy")).ShouldBe("done");
         await daemon.KillAsync();
@@ -102,9 +102,12 @@ public class DeferredIndexTests(SharedClusters clusters)
         await s.ShouldMatchAsync("big", "id", "a", "b");
     }
 
+    // pg_locks covers the whole server (shared by other tests), and a relation's oid is only unique within its database.
+    const string ThisDatabase = "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ";
+
     // The copy is stopped at the trigger: one session waits on the test's advisory lock.
     static Task HeldAsync(NpgsqlConnection hold, StringBuilder log)
-        => Poll.UntilAsync(() => hold.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"), n => n == 1, 60, n => $"held copies: {n}\n{log}");
+        => Poll.UntilAsync(() => hold.ScalarAsync<long>(Holder.WaitingSql), n => n == 1, 60, n => $"held copies: {n}\n{log}");
 
     // The server ends a dead client's sessions once it notices; these wait on locks, so the test ends them.
     static async Task EndOtherSessionsAsync(NpgsqlConnection hold, NpgsqlConnection? keep = null)

@@ -25,6 +25,16 @@ public static class Holder
 
         """;
 
+    /// <summary>
+    /// How many sessions of this database wait on the lock (a held copy). pg_locks covers the whole server, which other
+    /// tests share, and Ibex's appliers take advisory locks of their own: counting every waiting advisory lock saw theirs.
+    /// </summary>
+    public static readonly string WaitingSql = $"""
+        SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND NOT granted
+        AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+        AND classid = 0 AND objid = {LockKey} AND objsubid = 1
+        """;
+
     /// <summary>Takes the lock on <paramref name="node"/>; disposing releases it (and the copy goes on).</summary>
     public static async Task<NpgsqlConnection> HoldAsync(Scenario s, string node)
     {

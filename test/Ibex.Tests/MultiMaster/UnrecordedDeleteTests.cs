@@ -30,11 +30,11 @@ public class UnrecordedDeleteTests(SharedClusters clusters)
         await tombs.ExecAsync("BEGIN; LOCK TABLE ibex_mm.tombstone IN EXCLUSIVE MODE");
 
         await s.ExecAsync("a", "UPDATE t SET v = 'older update from a' WHERE id = 5");
-        await Poll.UntilAsync(() => s.ScalarAsync<long>("b", "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF t%'"),
+        await Poll.UntilAsync(() => s.ScalarAsync<long>("b", "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF t%'"),
             n => n > 0, 30, n => $"a's update of row 5 waiting for its lookup on b ({n} waiting)\n{s.DaemonLog}");
         // The newer delete commits; the lookup then finds the row gone and no tombstone (not written yet).
         await row.ExecAsync("DELETE FROM t WHERE id = 5; COMMIT");
-        await Poll.UntilAsync(() => s.ScalarAsync<long>("b", "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF t%'"),
+        await Poll.UntilAsync(() => s.ScalarAsync<long>("b", "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF t%'"),
             n => n == 0, 30, n => $"lookup still waiting ({n})\n{s.DaemonLog}");
         await tombs.ExecAsync("ROLLBACK");
 
