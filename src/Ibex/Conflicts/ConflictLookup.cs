@@ -42,7 +42,8 @@ public sealed class ConflictLookup(NpgsqlBatchCommand command, ConflictLookupKin
     /// A statement for the applying transaction, so a decision made on a lookup read before that transaction began is
     /// never applied over data that changed since: row lookups lock the same row again and fail (<see cref="RowGuard"/>)
     /// unless it is still what the lookup found; value locks are taken again; value tombstone lookups fail the same way
-    /// unless the value's tombstones are unchanged. Key tombstones: see <see cref="ConflictPlan.Guards"/>.
+    /// unless the value's tombstones are unchanged, and seen lookups unless the key's seen times are. Key tombstones:
+    /// see <see cref="ConflictPlan.Guards"/>.
     /// </summary>
     public NpgsqlBatchCommand? GuardCommand() => Kind switch
     {

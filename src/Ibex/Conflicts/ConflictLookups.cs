@@ -55,14 +55,25 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
     }
 
     /// <summary>What the writers of the versions of a key that reached this node had seen (<see cref="TombstoneSql.SeenLookup"/>).</summary>
+    /// <remarks>Its guard (<see cref="TombstoneSql.SeenGuard"/>) checks they are unchanged when the decision is applied.</remarks>
     public ConflictLookup Seen(RelationInfo rel, string key)
     {
         ArgumentNullException.ThrowIfNull(rel);
-        var cmd = new NpgsqlBatchCommand(TombstoneSql.SeenLookup);
-        cmd.Parameters.Add(new() { Value = link.Sync });
-        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
-        cmd.Parameters.Add(new() { Value = key });
-        return new ConflictLookup(cmd, ConflictLookupKind.Seen);
+        return new ConflictLookup(Command(TombstoneSql.SeenLookup), ConflictLookupKind.Seen, found =>
+        {
+            var guard = Command(TombstoneSql.SeenGuard);
+            guard.Parameters.Add(new() { Value = found });
+            return guard;
+        });
+
+        NpgsqlBatchCommand Command(string sql)
+        {
+            var cmd = new NpgsqlBatchCommand(sql);
+            cmd.Parameters.Add(new() { Value = link.Sync });
+            cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+            cmd.Parameters.Add(new() { Value = key });
+            return cmd;
+        }
     }
 
     /// <summary>The value tombstones of the unique value <paramref name="row"/> holds in <paramref name="columns"/>.</summary>

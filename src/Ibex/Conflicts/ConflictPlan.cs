@@ -31,6 +31,8 @@ public sealed class ConflictPlan
     /// The statements that check, in the applying transaction, that each row and value looked up is as it was read. A
     /// key found absent has no row to lock: its key lock comes first, then the row's guard and one on its tombstones
     /// (another applier may have recorded a delete of it, or written it, since). Locks in <see cref="ConflictLookup.LockOrder"/>.
+    /// Reads that lock nothing come after every lock: a key's seen times (<see cref="TombstoneSql.SeenGuard"/>) are
+    /// written only by appliers holding its row's lock or its key lock, so its guard then sees what they committed.
     /// </summary>
     public IEnumerable<Npgsql.NpgsqlBatchCommand> Guards()
     {

@@ -81,6 +81,17 @@ public static class TombstoneSql
     /// <summary>Parameters: sync, relation, key. One row per node whose changes of the key a version arriving here had seen.</summary>
     public const string SeenLookup = "SELECT seen_at, node FROM ibex_mm.seen WHERE sync = $1 AND relation = $2 AND key = $3";
 
+    /// <summary>
+    /// Parameters: sync, relation, key, what a lookup found (<see cref="Fingerprint"/> of its node@seen_at). Fails as a
+    /// <see cref="RowGuard"/> does unless the key's seen times are still those: another applier into this node that
+    /// dropped a version of the key may have recorded, after this lookup, that its writer had seen the change being
+    /// applied (which is then superseded). Runs after the locks that change's applier held: the row's, or the key's.
+    /// </summary>
+    public const string SeenGuard = $"""
+        SELECT CASE WHEN g.x = $4 THEN NULL ELSE ('{RowGuard.Marker}: seen ' || g.x)::int END FROM (SELECT coalesce((SELECT string_agg(node || '@' || (extract(epoch FROM seen_at) * 1000000)::bigint::text, ',' ORDER BY node COLLATE "C")
+        FROM ibex_mm.seen WHERE sync = $1 AND relation = $2 AND key = $3), '') AS x) g
+        """;
+
     /// <summary>Removes a sync's tombstones and seen times from a node that other multi-master syncs still use.</summary>
     public static string Cleanup(string sync)
         => $"DELETE FROM ibex_mm.tombstone WHERE sync = {Sql.Ident.Literal(sync)}; "

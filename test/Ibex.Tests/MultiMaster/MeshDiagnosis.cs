@@ -41,7 +41,7 @@ public static class MeshDiagnosis
     }
 
     /// <summary>For a failed run: the first differing keys, each node's row with its version, tombstones and value tombstones, and the conflicts logged.</summary>
-    public static async Task<string> DescribeAsync(Scenario s, string sync, IReadOnlyList<string> nodes)
+    public static async Task<string> DescribeAsync(Scenario s, string sync, IReadOnlyList<string> nodes, bool history = false)
     {
         var sb = new StringBuilder();
         var rows = new Dictionary<string, Dictionary<int, string>>();
@@ -61,14 +61,16 @@ public static class MeshDiagnosis
             {
                 sb.AppendLine($"  {n}: {(rows[n].TryGetValue(k, out var v) ? v : "(none)")}; origins {string.Join(", ", await LinesAsync(s, n, "SELECT roident || '=' || roname FROM pg_replication_origin"))}");
                 sb.AppendLine($"     tombstones: {string.Join("; ", await LinesAsync(s, n, $"SELECT deleted_at::text || ' by ' || deleted_by FROM ibex_mm.tombstone WHERE key = '{{\"k\":\"{k}\"}}'"))}");
+                sb.AppendLine($"     seen: {string.Join("; ", await LinesAsync(s, n, $"SELECT node || '@' || seen_at::text FROM ibex_mm.seen WHERE key = '{{\"k\":\"{k}\"}}'"))}");
             }
             var values = new HashSet<string>();
             foreach (var n in nodes)
-                values.UnionWith(await LinesAsync(s, n, $"SELECT u FROM kv WHERE k = {k} AND u IS NOT NULL"));
+                values.UnionWith(await LinesAsync(s, n, $"SELECT CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'kv'::regclass AND attname = 'u') THEN (SELECT to_jsonb(kv)->>'u' FROM kv WHERE k = {k}) END"));
+            values.Remove("");
             foreach (var n in nodes)
                 foreach (var u in values)
                     sb.AppendLine($"     {n} value tombstones of {u}: {string.Join("; ", await LinesAsync(s, n, $"SELECT held_at::text || ' o' || held_by FROM ibex_mm.value_tombstone WHERE value->>'u' = '{u}' ORDER BY held_at"))}; held now by {string.Join(",", await LinesAsync(s, n, $"SELECT k::text FROM kv WHERE u = '{u}'"))}");
-            if (KeepsHistory)
+            if (history || KeepsHistory)
                 foreach (var n in nodes)
                     sb.AppendLine($"     {n} history of the key and of rows holding its values:\n       {string.Join("\n       ", await LinesAsync(s, n, $"SELECT line FROM (SELECT h.id, h.id || ' ' || h.at::text || ' x' || h.x || ' pid' || h.pid || ' ' || coalesce(h.app, '') || ' ' || h.op || ' ' || coalesce(h.old_row, '-') || ' -> ' || coalesce(h.new_row, '-') || ' committed ' || coalesce(o.timestamp::text, '?') || ' o' || coalesce(o.roident::text, '?') AS line FROM kv_history h LEFT JOIN LATERAL pg_xact_commit_timestamp_origin((h.x % 4294967296)::text::xid) o ON true WHERE {k} IN (h.old_k, h.new_k){string.Concat(values.Select(u => $" OR h.old_row LIKE '%,{u},%' OR h.new_row LIKE '%,{u},%'"))} ORDER BY h.id DESC LIMIT 40) t ORDER BY id"))}");
             await using var c = new NpgsqlCommand($"SELECT string_agg(node || ' ' || kind || ' local=' || coalesce(local_origin,'?') || '@' || coalesce(local_commit_ts::text,'?') || ' ' || coalesce(local_row::text, '') || ' remote=' || remote_origin || '@' || coalesce(remote_commit_ts::text,'?') || ' ' || coalesce(remote_row::text, '') || ' -> ' || winner, E'\n    ' ORDER BY node, id) FROM (SELECT *, row_number() OVER (PARTITION BY node ORDER BY id DESC) AS nth FROM ibex.conflict WHERE key->>'k' = '{k}') c WHERE nth <= 8", control);

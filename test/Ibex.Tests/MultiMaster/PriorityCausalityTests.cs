@@ -68,6 +68,7 @@ public class PriorityCausalityTests(SharedClusters clusters)
     {
         await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
         await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (9, 'orig'), (2, 'orig'), (3, 'orig')");
+        await s.ExecAllAsync(MeshDiagnosis.HistorySql);
         await s.AddNodesAsync();
         var sync = "pl" + s.Id.Replace("_", "", StringComparison.Ordinal);
         (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
@@ -108,7 +109,8 @@ public class PriorityCausalityTests(SharedClusters clusters)
         await s.WaitAsync(sync);
 
         foreach (var node in new[] { "a", "b", "c" })
-            (await s.RowsAsync(node, "kv")).ShouldBe(["(2,c)", "(3,b)"], $"on {node}\n{s.DaemonLog}");
+            if (await s.RowsAsync(node, "kv") is var rows && !rows.SequenceEqual(["(2,c)", "(3,b)"]))
+                rows.ShouldBe(["(2,c)", "(3,b)"], $"on {node}\n{await MeshDiagnosis.DescribeAsync(s, sync, ["a", "b", "c"], true)}\n{s.DaemonLog}");
 
         async Task ReleaseAsync(string node)
         {
@@ -118,4 +120,85 @@ public class PriorityCausalityTests(SharedClusters clusters)
             await h.Conn.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The race behind an intermittent failure of the test above: on c, b's change was looked up before a's write,
+    /// which had replaced b's version and lost to c's delete there, committed the record that its writer had seen b's
+    /// change (<c>ibex_mm.seen</c>). The seen times were read unguarded, so b's change, decided on the old ones, came
+    /// back over c's delete on c alone. Pinned here: a trigger on c holds a's applying transaction after that record
+    /// until b's applier has looked up and waits for the key's lock.
+    /// </summary>
+    [Fact]
+    public async Task A_change_looked_up_before_the_record_that_it_was_superseded_committed_is_decided_again()
+    {
+        await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
+        await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (9, 'orig'), (2, 'orig'), (3, 'orig')");
+        await s.AddNodesAsync();
+        var sync = "pr" + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
+        s.StartDaemon();
+        await s.WaitAsync(sync);
+        var ct = TestContext.Current.CancellationToken;
+        // On c, a transaction that records seen times waits while the test holds advisory lock 4243.
+        await s.ExecAsync("c", """
+            CREATE FUNCTION hold_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_advisory_xact_lock_shared(4243); RETURN NULL; END $$;
+            CREATE TRIGGER hold_seen AFTER INSERT OR UPDATE ON ibex_mm.seen FOR EACH ROW EXECUTE FUNCTION hold_seen();
+            ALTER TABLE ibex_mm.seen ENABLE ALWAYS TRIGGER hold_seen;
+            """);
+        await using var seenHold = await s.OpenAsync("c");
+        await seenHold.ExecAsync("SELECT pg_advisory_lock(4243)");
+
+        var held = new Dictionary<string, (NpgsqlConnection Conn, NpgsqlTransaction Tx)>();
+        foreach (var (node, k) in new[] { ("c", 3), ("a", 2), ("b", 2) })
+        {
+            var conn = await s.OpenAsync(node);
+            var tx = await conn.BeginTransactionAsync(ct);
+            await using (var hold = new NpgsqlCommand($"SELECT v FROM kv WHERE k = {k} FOR UPDATE", conn, tx))
+                await hold.ExecuteScalarAsync(ct);
+            held[node] = (conn, tx);
+        }
+        try
+        {
+            // As above: b's version of row 9 reaches a but waits on c; c deletes row 9; a overwrites b's version.
+            await s.ExecAsync("b", "BEGIN; UPDATE kv SET v = 'b' WHERE k = 3; UPDATE kv SET v = 'b' WHERE k = 9; COMMIT");
+            await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "b", 30, v => $"a holds {v}\n{s.DaemonLog}");
+            await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; DELETE FROM kv WHERE k = 9; COMMIT");
+            await ReleaseAsync("b");
+            await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2"), v => v == "c", 30, v => $"b holds {v}\n{s.DaemonLog}");
+            await s.ExecAsync("a", "UPDATE kv SET v = 'a after b' WHERE k = 9");
+            // On c, a's write loses to c's delete and is dropped; its record that a had seen b's version waits, uncommitted.
+            await Poll.UntilAsync(() => s.ScalarAsync<long>("c", WaitingSql, 0L, 4243L, 1), n => n == 1, 30, n => $"{n} waiting on the seen hold\n{s.DaemonLog}");
+            // b's change is looked up now, and waits for the key lock a's applier holds.
+            await ReleaseAsync("c");
+            await Poll.UntilAsync(() => s.ScalarAsync<long>("c", WaitingSql, 1768060281L, null, 2), n => n == 1, 30, n => $"{n} waiting on key locks\n{s.DaemonLog}");
+            await seenHold.ExecAsync("SELECT pg_advisory_unlock(4243)");
+            await Poll.UntilAsync(() => s.ScalarAsync<string>("c", "SELECT v FROM kv WHERE k = 3"), v => v == "b", 30, v => $"c holds {v}\n{s.DaemonLog}");
+        }
+        finally
+        {
+            foreach (var node in held.Keys.ToList())
+                await ReleaseAsync(node);
+        }
+        await s.WaitAsync(sync);
+
+        foreach (var node in new[] { "a", "b", "c" })
+            (await s.RowsAsync(node, "kv")).ShouldBe(["(2,c)", "(3,b)"], $"on {node}\n{s.DaemonLog}");
+        s.DaemonLog.ShouldContain("deciding the rest of the group again");
+
+        async Task ReleaseAsync(string node)
+        {
+            if (!held.Remove(node, out var h))
+                return;
+            await h.Tx.RollbackAsync(ct);
+            await h.Conn.DisposeAsync();
+        }
+    }
+
+    // Sessions of this database waiting on an advisory lock: $1 classid, $2 objid (any when null), $3 objsubid.
+    const string WaitingSql = """
+        SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND NOT granted
+        AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+        AND classid = $1::bigint::oid AND ($2::bigint IS NULL OR objid = $2::bigint::oid) AND objsubid = $3
+        """;
 }
