@@ -13,8 +13,9 @@ public sealed class DdlLockStore(ControlDatabase control)
     /// <summary>One sync's lock: its holder, the position of the holder's last DDL statement, and that statement.</summary>
     public sealed record Held(string Holder, NpgsqlLogSequenceNumber Lsn, string Statement);
 
-    // Taken if free, moved forward if the holder already has it; either way the row as it now is (none: taken by a
-    // transaction this one could not see yet, ask again).
+    // Taken if free, moved forward if the holder already has it; either way the row as it now is. None when another
+    // node took it in a transaction that committed after this statement began (it waited for that row, but its
+    // snapshot does not show it): asked again, the row is there.
     const string TakeSql = """
         WITH taken AS (
             INSERT INTO ibex.ddl_lock AS l (sync, holder, lsn, statement) VALUES ($1, $2, $3, $4)
@@ -27,16 +28,24 @@ public sealed class DdlLockStore(ControlDatabase control)
         SELECT holder, lsn, statement FROM ibex.ddl_lock WHERE sync = $1 AND NOT EXISTS (SELECT 1 FROM taken)
         """;
 
-    /// <summary>Takes the lock for <paramref name="holder"/>'s statement at <paramref name="lsn"/>; returns who holds it now.</summary>
-    public async Task<Held?> TakeAsync(string sync, string holder, NpgsqlLogSequenceNumber lsn, string statement, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the lock for <paramref name="holder"/>'s statement at <paramref name="lsn"/>; returns who holds it now
+    /// (<paramref name="holder"/> or another node, never nobody: two nodes taking it at the same moment both learn
+    /// which of them has it).
+    /// </summary>
+    public async Task<Held> TakeAsync(string sync, string holder, NpgsqlLogSequenceNumber lsn, string statement, CancellationToken cancellationToken)
     {
         await using var conn = await control.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand(TakeSql, conn);
-        cmd.Parameters.Add(new() { Value = sync });
-        cmd.Parameters.Add(new() { Value = holder });
-        cmd.Parameters.Add(new() { Value = lsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
-        cmd.Parameters.Add(new() { Value = statement });
-        return await ReadAsync(cmd, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            await using var cmd = new NpgsqlCommand(TakeSql, conn);
+            cmd.Parameters.Add(new() { Value = sync });
+            cmd.Parameters.Add(new() { Value = holder });
+            cmd.Parameters.Add(new() { Value = lsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
+            cmd.Parameters.Add(new() { Value = statement });
+            if (await ReadAsync(cmd, cancellationToken).ConfigureAwait(false) is { } held)
+                return held;
+        }
     }
 
     /// <summary>The lock as it is now, or null when no node holds it.</summary>

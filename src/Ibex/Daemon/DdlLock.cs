@@ -43,9 +43,9 @@ public sealed class DdlLock(SyncRecord sync, IReadOnlyDictionary<string, NodeRec
         if (await PassedEverywhereAsync(source, ddl.Lsn, cancellationToken).ConfigureAwait(false))
             return;
         var held = await _store.TakeAsync(sync.Name, source, ddl.Lsn, ddl.Sql, cancellationToken).ConfigureAwait(false);
-        if (held?.Holder == source)
+        if (held.Holder == source)
             await SetOnNodesAsync(held, cancellationToken).ConfigureAwait(false);
-        else if (held is not null && _waiting.TryAdd((source, ddl.Lsn), 0))
+        else if (_waiting.TryAdd((source, ddl.Lsn), 0))
             await EventAsync(source, "warning", Concurrent(source, ddl, held), cancellationToken).ConfigureAwait(false);
     }
 
@@ -59,7 +59,7 @@ public sealed class DdlLock(SyncRecord sync, IReadOnlyDictionary<string, NodeRec
         while (true)
         {
             var held = await _store.TakeAsync(sync.Name, source, ddl.Lsn, ddl.Sql, cancellationToken).ConfigureAwait(false);
-            if (held?.Holder == source)
+            if (held.Holder == source)
             {
                 if (_waiting.TryRemove((source, ddl.Lsn), out _))
                 {
@@ -68,8 +68,7 @@ public sealed class DdlLock(SyncRecord sync, IReadOnlyDictionary<string, NodeRec
                 }
                 return;
             }
-            if (held is not null)
-                _waiting.TryAdd((source, ddl.Lsn), 0);
+            _waiting.TryAdd((source, ddl.Lsn), 0);
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -88,8 +88,16 @@ public class DdlLockTests(SharedClusters clusters)
         await using var blocker = await BlockOnCAsync(s);
         s.StartDaemon();
 
-        var events = await Poll.UntilAsync(() => DdlChecks.EventsAsync(s, sync), e => e.Any(m => m.Contains("at the same time", StringComparison.Ordinal)), 90,
-            e => $"the concurrent DDL was never named: {string.Join("\n", e)}\n--- daemon log ---\n{s.DaemonLog}");
+        List<string> events;
+        try
+        {
+            events = await Poll.UntilAsync(() => DdlChecks.EventsAsync(s, sync), e => e.Any(m => m.Contains("at the same time", StringComparison.Ordinal)), 90,
+                e => $"the concurrent DDL was never named: {string.Join("\n", e)}\n--- daemon log ---\n{s.DaemonLog}");
+        }
+        catch (ShouldAssertException e)
+        {
+            throw new ShouldAssertException($"{e.Message}\n{await s.SessionsAsync()}", e);
+        }
         var warning = events.Single(m => m.Contains("at the same time", StringComparison.Ordinal));
         warning.ShouldStartWith("warning: ");
         warning.ShouldContain("ALTER TABLE t_a ADD COLUMN xa integer");

@@ -192,6 +192,33 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>The rows of any query as text, ordered.</summary>
     public Task<List<string>> QueryRowsAsync(string node, string sql) => RowsAsync(node, $"({sql})", "1");
 
+    /// <summary>
+    /// For a test that timed out waiting: every session of each node's database and of the control database (what it
+    /// waits on, its query), the slots, and <c>ibex status</c>.
+    /// </summary>
+    public async Task<string> SessionsAsync()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (node, _, _) in Nodes.Append(("control", ControlCluster, ControlDatabase)))
+        {
+            sb.AppendLine($"--- sessions of {node} ---");
+            await using var conn = node == "control" ? await Scratch.OpenAsync(ControlCluster.NpgsqlConnectionString(ControlDatabase)) : await OpenAsync(node);
+            foreach (var line in await conn.LinesAsync("""
+                SELECT a.pid || ' ' || coalesce(a.application_name, '') || ' ' || a.backend_type || ' ' || coalesce(a.state, '') || ' wait ' || coalesce(a.wait_event_type || ':' || a.wait_event, '-')
+                    || ' xact ' || coalesce(to_char(now() - a.xact_start, 'SS.MS'), '-') || ' blocked by ' || coalesce(pg_blocking_pids(a.pid)::text, '')
+                    || ' | ' || left(regexp_replace(coalesce(a.query, ''), '\s+', ' ', 'g'), 160)
+                FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() ORDER BY a.pid
+                """))
+                sb.AppendLine("  " + line);
+            if (node != "control")
+                foreach (var line in await conn.LinesAsync("SELECT slot_name || ' active ' || active || ' pid ' || coalesce(active_pid::text, '-') || ' confirmed ' || coalesce(confirmed_flush_lsn::text, '-') || ' wal now ' || pg_current_wal_lsn() FROM pg_replication_slots WHERE database = current_database()"))
+                    sb.AppendLine("  slot " + line);
+        }
+        var status = await Ibex("status");
+        sb.AppendLine("--- ibex status ---").AppendLine(status.Output).AppendLine(status.Error);
+        return sb.ToString();
+    }
+
     /// <summary>Asserts a table holds the same rows on every listed node as on the first.</summary>
     public async Task ShouldMatchAsync(string table, string orderBy, params string[] nodes)
     {

@@ -20,6 +20,17 @@ public static class Scratch
         await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The first column of every row of a query, as text.</summary>
+    public static async Task<List<string>> LinesAsync(this NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var lines = new List<string>();
+        while (await r.ReadAsync(TestContext.Current.CancellationToken))
+            lines.Add(r.IsDBNull(0) ? "" : r.GetValue(0).ToString()!);
+        return lines;
+    }
+
     public static async Task<T> ScalarAsync<T>(this NpgsqlConnection conn, string sql, params object?[] args)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
