@@ -1,6 +1,5 @@
 using Ibex.Tests.Infrastructure;
 using Ibex.Tests.Operations;
-using Npgsql;
 using Shouldly;
 
 namespace Ibex.Tests.MultiMaster;
@@ -36,27 +35,21 @@ public class PriorityCausalityTests(SharedClusters clusters)
     [Fact]
     public async Task A_write_made_after_receiving_a_higher_ranked_version_wins_where_it_arrives_before_that_version()
     {
-        await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
-        await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (9, 'orig'), (2, 'orig')");
-        await s.AddNodesAsync();
-        var sync = "pd" + s.Id.Replace("_", "", StringComparison.Ordinal);
-        (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
-        s.StartDaemon();
-        await s.WaitAsync(sync);
+        var (s, sync) = await ThreeNodesAsync(clusters, "pd", "(9, 'orig'), (2, 'orig')");
+        await using var _ = s;
 
         // b holds row 2: c's transaction (rows 2 and 9; an applier locks rows in key order, 2 first) waits there, while a's
         // changes reach b.
-        await using var holder = await s.OpenAsync("b");
-        await using var tx = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await using (var lockRow = new NpgsqlCommand("SELECT v FROM kv WHERE k = 2 FOR UPDATE", holder, tx))
-            await lockRow.ExecuteScalarAsync(TestContext.Current.CancellationToken);
-        await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; UPDATE kv SET v = 'c' WHERE k = 9; COMMIT");
-        await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "c", 30, v => $"a holds {v}\n{s.DaemonLog}");
-        // a has c's version and overwrites it: c outranks a, but a's write came after c's. b gets a's write first.
-        await s.ExecAsync("a", "UPDATE kv SET v = 'a after c' WHERE k = 9");
-        await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 9"), v => v == "a after c", 30, v => $"b holds {v}\n{s.DaemonLog}");
-        (await s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2")).ShouldBe("orig");
-        await tx.RollbackAsync(TestContext.Current.CancellationToken);
+        await using (var held = new HeldRows(s))
+        {
+            await held.HoldAsync("b", 2);
+            await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; UPDATE kv SET v = 'c' WHERE k = 9; COMMIT");
+            await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "c", 30, v => $"a holds {v}\n{s.DaemonLog}");
+            // a has c's version and overwrites it: c outranks a, but a's write came after c's. b gets a's write first.
+            await s.ExecAsync("a", "UPDATE kv SET v = 'a after c' WHERE k = 9");
+            await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 9"), v => v == "a after c", 30, v => $"b holds {v}\n{s.DaemonLog}");
+            (await s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2")).ShouldBe("orig");
+        }
         await s.WaitAsync(sync);
 
         foreach (var node in new[] { "a", "b", "c" })
@@ -66,59 +59,20 @@ public class PriorityCausalityTests(SharedClusters clusters)
     [Fact]
     public async Task A_write_made_knowing_a_row_but_not_a_later_delete_it_beat_loses_to_that_delete_on_every_node()
     {
-        await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
-        await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (9, 'orig'), (2, 'orig'), (3, 'orig')");
-        await s.ExecAllAsync(MeshDiagnosis.HistorySql);
-        await s.AddNodesAsync();
-        var sync = "pl" + s.Id.Replace("_", "", StringComparison.Ordinal);
-        (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
-        s.StartDaemon();
-        await s.WaitAsync(sync);
-        var ct = TestContext.Current.CancellationToken;
+        var (s, sync) = await ThreeNodesAsync(clusters, "pl", "(9, 'orig'), (2, 'orig'), (3, 'orig')");
+        await using var _ = s;
 
-        // Held rows stop one link each: b's transactions (row 3 first: an applier locks rows in key order) on c, c's (row 2
-        // first) on a and on b.
-        var held = new Dictionary<string, (NpgsqlConnection Conn, NpgsqlTransaction Tx)>();
-        foreach (var (node, k) in new[] { ("c", 3), ("a", 2), ("b", 2) })
+        await using (var held = await HoldDeleteScenarioLinksAsync(s))
         {
-            var conn = await s.OpenAsync(node);
-            var tx = await conn.BeginTransactionAsync(ct);
-            await using (var hold = new NpgsqlCommand($"SELECT v FROM kv WHERE k = {k} FOR UPDATE", conn, tx))
-                await hold.ExecuteScalarAsync(ct);
-            held[node] = (conn, tx);
-        }
-        try
-        {
-            // b's version of row 9 reaches a; c, not having it, deletes row 9 later.
-            await s.ExecAsync("b", "BEGIN; UPDATE kv SET v = 'b' WHERE k = 3; UPDATE kv SET v = 'b' WHERE k = 9; COMMIT");
-            await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "b", 30, v => $"a holds {v}\n{s.DaemonLog}");
-            await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; DELETE FROM kv WHERE k = 9; COMMIT");
-            // On b the delete loses to b's row (b ranks first) and is kept as a tombstone.
-            await ReleaseAsync("b");
-            await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2"), v => v == "c", 30, v => $"b holds {v}\n{s.DaemonLog}");
-            (await s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 9")).ShouldBe("b");
-            // a overwrites b's row, not knowing c's delete: it replaces b's row, but the delete, later and ranked above a, still beats it.
-            await s.ExecAsync("a", "UPDATE kv SET v = 'a after b' WHERE k = 9");
+            await WriteOverBsRowNotKnowingCsDeleteAsync(s, held);
+            // On b, a's write replaced b's row, but the delete, later and ranked above a, still beats it.
             await Poll.UntilAsync(() => s.ScalarAsync<string?>("b", "SELECT coalesce(v, 'gone') FROM (SELECT 1) x LEFT JOIN kv ON k = 9"), v => v != "b", 30, v => $"b holds {v}\n{s.DaemonLog}");
-        }
-        finally
-        {
-            foreach (var node in held.Keys.ToList())
-                await ReleaseAsync(node);
         }
         await s.WaitAsync(sync);
 
         foreach (var node in new[] { "a", "b", "c" })
             if (await s.RowsAsync(node, "kv") is var rows && !rows.SequenceEqual(["(2,c)", "(3,b)"]))
                 rows.ShouldBe(["(2,c)", "(3,b)"], $"on {node}\n{await MeshDiagnosis.DescribeAsync(s, sync, ["a", "b", "c"], true)}\n{s.DaemonLog}");
-
-        async Task ReleaseAsync(string node)
-        {
-            if (!held.Remove(node, out var h))
-                return;
-            await h.Tx.RollbackAsync(ct);
-            await h.Conn.DisposeAsync();
-        }
     }
 
     /// <summary>
@@ -131,14 +85,8 @@ public class PriorityCausalityTests(SharedClusters clusters)
     [Fact]
     public async Task A_change_looked_up_before_the_record_that_it_was_superseded_committed_is_decided_again()
     {
-        await using var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
-        await s.ExecAllAsync("CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (9, 'orig'), (2, 'orig'), (3, 'orig')");
-        await s.AddNodesAsync();
-        var sync = "pr" + s.Id.Replace("_", "", StringComparison.Ordinal);
-        (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
-        s.StartDaemon();
-        await s.WaitAsync(sync);
-        var ct = TestContext.Current.CancellationToken;
+        var (s, sync) = await ThreeNodesAsync(clusters, "pr", "(9, 'orig'), (2, 'orig'), (3, 'orig')");
+        await using var _ = s;
         // On c, a transaction that records seen times waits while the test holds advisory lock 4243.
         await s.ExecAsync("c", """
             CREATE FUNCTION hold_seen() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -149,50 +97,58 @@ public class PriorityCausalityTests(SharedClusters clusters)
         await using var seenHold = await s.OpenAsync("c");
         await seenHold.ExecAsync("SELECT pg_advisory_lock(4243)");
 
-        var held = new Dictionary<string, (NpgsqlConnection Conn, NpgsqlTransaction Tx)>();
-        foreach (var (node, k) in new[] { ("c", 3), ("a", 2), ("b", 2) })
+        await using (var held = await HoldDeleteScenarioLinksAsync(s))
         {
-            var conn = await s.OpenAsync(node);
-            var tx = await conn.BeginTransactionAsync(ct);
-            await using (var hold = new NpgsqlCommand($"SELECT v FROM kv WHERE k = {k} FOR UPDATE", conn, tx))
-                await hold.ExecuteScalarAsync(ct);
-            held[node] = (conn, tx);
-        }
-        try
-        {
-            // As above: b's version of row 9 reaches a but waits on c; c deletes row 9; a overwrites b's version.
-            await s.ExecAsync("b", "BEGIN; UPDATE kv SET v = 'b' WHERE k = 3; UPDATE kv SET v = 'b' WHERE k = 9; COMMIT");
-            await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "b", 30, v => $"a holds {v}\n{s.DaemonLog}");
-            await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; DELETE FROM kv WHERE k = 9; COMMIT");
-            await ReleaseAsync("b");
-            await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2"), v => v == "c", 30, v => $"b holds {v}\n{s.DaemonLog}");
-            await s.ExecAsync("a", "UPDATE kv SET v = 'a after b' WHERE k = 9");
+            await WriteOverBsRowNotKnowingCsDeleteAsync(s, held);
             // On c, a's write loses to c's delete and is dropped; its record that a had seen b's version waits, uncommitted.
             await Poll.UntilAsync(() => s.ScalarAsync<long>("c", WaitingSql, 0L, 4243L, 1), n => n == 1, 30, n => $"{n} waiting on the seen hold\n{s.DaemonLog}");
             // b's change is looked up now, and waits for the key lock a's applier holds.
-            await ReleaseAsync("c");
+            await held.ReleaseAsync("c");
             await Poll.UntilAsync(() => s.ScalarAsync<long>("c", WaitingSql, 1768060281L, null, 2), n => n == 1, 30, n => $"{n} waiting on key locks\n{s.DaemonLog}");
             await seenHold.ExecAsync("SELECT pg_advisory_unlock(4243)");
             await Poll.UntilAsync(() => s.ScalarAsync<string>("c", "SELECT v FROM kv WHERE k = 3"), v => v == "b", 30, v => $"c holds {v}\n{s.DaemonLog}");
-        }
-        finally
-        {
-            foreach (var node in held.Keys.ToList())
-                await ReleaseAsync(node);
         }
         await s.WaitAsync(sync);
 
         foreach (var node in new[] { "a", "b", "c" })
             (await s.RowsAsync(node, "kv")).ShouldBe(["(2,c)", "(3,b)"], $"on {node}\n{s.DaemonLog}");
         s.DaemonLog.ShouldContain("deciding the rest of the group again");
+    }
 
-        async Task ReleaseAsync(string node)
-        {
-            if (!held.Remove(node, out var h))
-                return;
-            await h.Tx.RollbackAsync(ct);
-            await h.Conn.DisposeAsync();
-        }
+    // Three sources under priority:b,c,a, kv holding the given rows on each, the daemon running.
+    static async Task<(Scenario S, string Sync)> ThreeNodesAsync(SharedClusters clusters, string prefix, string rows)
+    {
+        var s = await Scenario.CreateAsync(clusters, "a", "b", "c");
+        await s.ExecAllAsync($"CREATE TABLE kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES {rows}");
+        await s.ExecAllAsync(MeshDiagnosis.HistorySql);
+        await s.AddNodesAsync();
+        var sync = prefix + s.Id.Replace("_", "", StringComparison.Ordinal);
+        (await s.Ibex("sync", "add", sync, "--tables", "kv", "--source", "a", "--source", "b", "--source", "c", "--copy", "never", "--conflict", "priority:b,c,a@60s")).ShouldSucceed();
+        s.StartDaemon();
+        await s.WaitAsync(sync);
+        return (s, sync);
+    }
+
+    // One link stopped each: b's transactions (row 3 first) on c, c's (row 2 first) on a and on b.
+    static async Task<HeldRows> HoldDeleteScenarioLinksAsync(Scenario s)
+    {
+        var held = new HeldRows(s);
+        foreach (var (node, k) in new[] { ("c", 3), ("a", 2), ("b", 2) })
+            await held.HoldAsync(node, k);
+        return held;
+    }
+
+    // b writes row 9 and it reaches a (not c); c, not having it, deletes row 9; on b that delete loses to b's row (b
+    // ranks first) and is kept as a tombstone; then a overwrites b's row, not knowing c's delete.
+    static async Task WriteOverBsRowNotKnowingCsDeleteAsync(Scenario s, HeldRows held)
+    {
+        await s.ExecAsync("b", "BEGIN; UPDATE kv SET v = 'b' WHERE k = 3; UPDATE kv SET v = 'b' WHERE k = 9; COMMIT");
+        await Poll.UntilAsync(() => s.ScalarAsync<string>("a", "SELECT v FROM kv WHERE k = 9"), v => v == "b", 30, v => $"a holds {v}\n{s.DaemonLog}");
+        await s.ExecAsync("c", "BEGIN; UPDATE kv SET v = 'c' WHERE k = 2; DELETE FROM kv WHERE k = 9; COMMIT");
+        await held.ReleaseAsync("b");
+        await Poll.UntilAsync(() => s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 2"), v => v == "c", 30, v => $"b holds {v}\n{s.DaemonLog}");
+        (await s.ScalarAsync<string>("b", "SELECT v FROM kv WHERE k = 9")).ShouldBe("b");
+        await s.ExecAsync("a", "UPDATE kv SET v = 'a after b' WHERE k = 9");
     }
 
     // Sessions of this database waiting on an advisory lock: $1 classid, $2 objid (any when null), $3 objsubid.
