@@ -36,22 +36,10 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
     public ConflictLookup Tombstone(RelationInfo rel, string key)
     {
         ArgumentNullException.ThrowIfNull(rel);
-        return new ConflictLookup(Command(TombstoneSql.Lookup), ConflictLookupKind.Tombstone, seen =>
+        return new ConflictLookup(KeyCommand(TombstoneSql.Lookup, rel, key), ConflictLookupKind.Tombstone, found => KeyCommand(TombstoneSql.Guard, rel, key, found))
         {
-            var guard = Command(TombstoneSql.Guard);
-            guard.Parameters.Add(new() { Value = seen });
-            return guard;
-        })
-        { KeyLock = () => Command(TombstoneSql.Lock) };
-
-        NpgsqlBatchCommand Command(string sql)
-        {
-            var cmd = new NpgsqlBatchCommand(sql);
-            cmd.Parameters.Add(new() { Value = link.Sync });
-            cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
-            cmd.Parameters.Add(new() { Value = key });
-            return cmd;
-        }
+            KeyLock = () => KeyCommand(TombstoneSql.Lock, rel, key),
+        };
     }
 
     /// <summary>What the writers of the versions of a key that reached this node had seen (<see cref="TombstoneSql.SeenLookup"/>).</summary>
@@ -59,21 +47,19 @@ public sealed class ConflictLookups(MultiMasterLink link, Func<NpgsqlConnection>
     public ConflictLookup Seen(RelationInfo rel, string key)
     {
         ArgumentNullException.ThrowIfNull(rel);
-        return new ConflictLookup(Command(TombstoneSql.SeenLookup), ConflictLookupKind.Seen, found =>
-        {
-            var guard = Command(TombstoneSql.SeenGuard);
-            guard.Parameters.Add(new() { Value = found });
-            return guard;
-        });
+        return new ConflictLookup(KeyCommand(TombstoneSql.SeenLookup, rel, key), ConflictLookupKind.Seen, found => KeyCommand(TombstoneSql.SeenGuard, rel, key, found));
+    }
 
-        NpgsqlBatchCommand Command(string sql)
-        {
-            var cmd = new NpgsqlBatchCommand(sql);
-            cmd.Parameters.Add(new() { Value = link.Sync });
-            cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
-            cmd.Parameters.Add(new() { Value = key });
-            return cmd;
-        }
+    // A statement about one key of the sync's table: parameters sync, relation, key (and what a guard expects).
+    NpgsqlBatchCommand KeyCommand(string sql, RelationInfo rel, string key, string? expected = null)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.Add(new() { Value = link.Sync });
+        cmd.Parameters.Add(new() { Value = rel.Name.Quoted });
+        cmd.Parameters.Add(new() { Value = key });
+        if (expected is not null)
+            cmd.Parameters.Add(new() { Value = expected });
+        return cmd;
     }
 
     /// <summary>The value tombstones of the unique value <paramref name="row"/> holds in <paramref name="columns"/>.</summary>
