@@ -33,6 +33,16 @@ public sealed record SchemaDrift(QualifiedName Target, IReadOnlyList<ColumnInfo>
         return new SchemaDrift(target.Name, missing, changed);
     }
 
+    /// <summary>The source's <paramref name="columns"/> (an initial copy's, as in its snapshot) against the target table.</summary>
+    public static SchemaDrift Compare(IEnumerable<ColumnInfo> columns, TableInfo target)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(target);
+        var list = columns.ToList();
+        return new SchemaDrift(target.Name, [.. list.Where(c => target.Column(c.Name) is null)],
+            [.. list.Select(c => (Source: c, Target: target.Column(c.Name))).Where(p => p.Target is not null && TypeCompatibility.Refusal(p.Source.TypeName, p.Target.TypeName) is not null).Select(p => (p.Source, p.Target!))]);
+    }
+
     /// <summary>
     /// The statements that make the target able to take the source's rows again. A default comes along: PostgreSQL
     /// fills existing rows with it on the source without logging row changes, so the target must do the same.

@@ -56,6 +56,7 @@ public sealed class InitialCopier(NpgsqlConnectionStringBuilder source, string s
             var slot = await replication.CreatePgOutputReplicationSlot(SlotName, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken).ConfigureAwait(false);
             var snapshot = slot.SnapshotName ?? throw new InvalidOperationException("the server did not export a snapshot");
             log.LogInformation("copying {Count} table(s) from {Source} at {Lsn}", tasks.Count, sourceName, slot.ConsistentPoint);
+            tasks = await SnapshotLayout.ReadAsync(tasks, source, sourceName, targets, snapshot, cancellationToken).ConfigureAwait(false);
             using var gate = new SemaphoreSlim(Origins is null ? Parallelism : 1);
             using var streams = new SemaphoreSlim(Origins is null ? Parallelism : 1);
             var work = tasks.Select(async t =>
