@@ -169,12 +169,22 @@ public sealed class Scenario : IAsyncDisposable
         _loggers?.Dispose();
     }
 
-    /// <summary><c>ibex wait</c>, failing the test with the daemon log when it times out.</summary>
+    /// <summary><c>ibex wait</c>, failing the test with every session (<see cref="SessionsAsync"/>) and the daemon log when it times out.</summary>
     public async Task WaitAsync(string sync, int timeoutSeconds = 60)
     {
         var r = await Ibex("wait", sync, "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (r.ExitCode != 0)
-            throw new ShouldAssertException($"ibex wait failed: {r.Error}\n--- daemon log ---\n{DaemonLog}");
+        if (r.ExitCode == 0)
+            return;
+        string sessions;
+        try
+        {
+            sessions = await SessionsAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or IbexException or InvalidOperationException)
+        {
+            sessions = $"(sessions not read: {e.Message})";
+        }
+        throw new ShouldAssertException($"ibex wait failed: {r.Error}\n{sessions}\n--- daemon log ---\n{DaemonLog}");
     }
 
     /// <summary>All rows of a table as text, ordered: compares byte-for-byte across nodes.</summary>
